@@ -1,0 +1,68 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TokenService } from './auth/tokens.js';
+import type { Config } from './config.js';
+import type { Db } from './db/client.js';
+import { createGraphQLServer, type Yoga } from './graphql/yoga.js';
+import type { Logger } from './logger.js';
+import { startSweeper } from './queues/sweeper.js';
+
+export interface App {
+  yoga: Yoga;
+  server: Server;
+  /** Listens on the configured host and port (0 picks a free one); resolves with the base URL. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Builds the HTTP server, GraphQL endpoint and background work in one place, torn down in one place. */
+export function buildApp(deps: {
+  config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'>;
+  db: Db;
+  tokens: TokenService;
+  log: Logger;
+  graphiqlToken?: string;
+}): App {
+  const { config, db, log } = deps;
+  const yoga = createGraphQLServer(deps);
+
+  const server = createServer((req, res) => {
+    const path = req.url?.split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (req.method === 'GET' && path === '/readyz') {
+      db.$queryRaw`SELECT 1`.then(
+        () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}'),
+        (err: unknown) => {
+          log.warn({ err }, 'readiness check failed');
+          res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"database unavailable"}');
+        },
+      );
+      return;
+    }
+    void yoga.handle(req, res);
+  });
+
+  let stopSweeper: (() => Promise<void>) | undefined;
+  return {
+    yoga,
+    server,
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve());
+      });
+      stopSweeper = startSweeper(db, config.sweepIntervalMs, log);
+      const { port } = server.address() as AddressInfo;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      return `http://${host}:${port}`;
+    },
+    async stop() {
+      await stopSweeper?.();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import type { Config } from '../config.js';
+import { loadOrCreateDevSecret } from './devSecret.js';
+
+export interface Identity {
+  /** The token's `sub`: the owner of everything this request reads or writes. */
+  ownerId: string;
+  expiresAt: Date;
+}
+
+export interface TokenService {
+  verify(token: string): Promise<Identity>;
+  /** Mints a token; only possible with a shared secret (HS256), not with a JWKS. */
+  mint(sub: string, expiresIn?: string): Promise<string>;
+  mode: 'secret' | 'jwks' | 'dev';
+}
+
+export class AuthError extends Error {}
+
+const CLOCK_TOLERANCE_SECONDS = 5;
+// Pinned: never `none`, never whatever the token's header asks for.
+const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+
+export async function createTokenService(config: Pick<Config, 'jwt' | 'dataDir'>): Promise<TokenService> {
+  const jwt = config.jwt;
+  const claims = jwt.kind === 'dev' ? {} : { issuer: jwt.issuer, audience: jwt.audience };
+  let key: Uint8Array | JWTVerifyGetKey;
+  let algorithms: string[];
+  if (jwt.kind === 'jwks') {
+    key = createRemoteJWKSet(new URL(jwt.jwksUrl));
+    algorithms = ASYMMETRIC_ALGS;
+  } else {
+    const secret = jwt.kind === 'secret' ? jwt.secret : await loadOrCreateDevSecret(config.dataDir);
+    key = new TextEncoder().encode(secret);
+    algorithms = ['HS256'];
+  }
+
+  return {
+    mode: jwt.kind,
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, key as Uint8Array, {
+          algorithms,
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          requiredClaims: ['sub', 'exp'],
+          ...claims,
+        });
+        if (!payload.sub) throw new AuthError('token has an empty sub');
+        return { ownerId: payload.sub, expiresAt: new Date(payload.exp! * 1000) };
+      } catch (err) {
+        if (err instanceof AuthError) throw err;
+        if (err instanceof errors.JWTExpired) throw new AuthError('token expired');
+        if (err instanceof errors.JOSEError) throw new AuthError(`invalid token (${err.code})`);
+        throw err;
+      }
+    },
+    async mint(sub, expiresIn = '24h') {
+      if (!(key instanceof Uint8Array)) throw new AuthError('tokens come from your identity provider when JWT_JWKS_URL is set');
+      let builder = new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(sub).setIssuedAt().setExpirationTime(expiresIn);
+      if (claims.issuer) builder = builder.setIssuer(claims.issuer);
+      if (claims.audience) builder = builder.setAudience(claims.audience);
+      return builder.sign(key);
+    },
+  };
+}
+
+/** `Bearer <token>` from a header value; null when absent or malformed. */
+export function bearerToken(header: string | null | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match ? match[1]! : null;
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+// Every environment variable the server reads, parsed once at startup. Nothing else touches process.env.
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    DATA_DIR: z.string().min(1).default('.data'),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 needs a 256-bit key)').optional(),
+    JWT_JWKS_URL: z.url().optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** How often the lease/deadline sweeper runs, in milliseconds. */
+    SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  })
+  .refine((env) => !(env.JWT_SECRET && env.JWT_JWKS_URL), {
+    message: 'set either JWT_SECRET or JWT_JWKS_URL, not both',
+    path: ['JWT_SECRET'],
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET || env.JWT_JWKS_URL, {
+    message:
+      'NODE_ENV=production needs JWT_SECRET or JWT_JWKS_URL; refusing to start with a generated development secret',
+    path: ['JWT_SECRET'],
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  jwt:
+    | { kind: 'secret'; secret: string; issuer?: string; audience?: string }
+    | { kind: 'jwks'; jwksUrl: string; issuer?: string; audience?: string }
+    | { kind: 'dev' };
+  logLevel: Env['LOG_LEVEL'];
+  sweepIntervalMs: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError naming every invalid variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Treat empty strings as unset, as shells and .env files often leave them.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || 'environment'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  const claims = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    jwt: env.JWT_SECRET
+      ? { kind: 'secret', secret: env.JWT_SECRET, ...claims }
+      : env.JWT_JWKS_URL
+        ? { kind: 'jwks', jwksUrl: env.JWT_JWKS_URL, ...claims }
+        : { kind: 'dev' },
+    logLevel: env.LOG_LEVEL,
+    sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+  };
+}

@@ -1,0 +1,31 @@
+import pg from 'pg';
+import { readMigrationList, readSchemaFile } from './migrations.js';
+import { noFilters, openSchemaEngine } from './schemaEngine.js';
+
+// Any fixed 64-bit key; every instance starting at once queues on it.
+const MIGRATION_LOCK_KEY = 72_0317_2024n;
+
+/**
+ * Applies pending migrations from prisma/migrations, recording them in `_prisma_migrations`
+ * exactly as `prisma migrate deploy` would. Serialised across instances by an advisory lock.
+ */
+export async function migrate(connectionString: string): Promise<string[]> {
+  const lock = new pg.Client({ connectionString });
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    const engine = await openSchemaEngine(connectionString, await readSchemaFile());
+    try {
+      const { appliedMigrationNames } = await engine.applyMigrations({
+        migrationsList: await readMigrationList(),
+        filters: noFilters,
+      });
+      return appliedMigrationNames;
+    } finally {
+      engine.free();
+    }
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]).catch(() => {});
+    await lock.end();
+  }
+}

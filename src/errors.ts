@@ -1,0 +1,22 @@
+// Errors the domain services raise. The GraphQL layer turns them into `extensions.code`; the REST
+// shim turns those into HTTP statuses, so each failure has one code everywhere.
+export type ErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'NOT_FOUND' | 'CONFLICT';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** The input field at fault, for BAD_USER_INPUT. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const badInput = (field: string, message: string) => new DomainError('BAD_USER_INPUT', `${field}: ${message}`, field);
+
+/** Missing and foreign resources answer alike, so existence never leaks across owners. */
+export const notFound = (kind: string, id: string) => new DomainError('NOT_FOUND', `${kind} ${id} not found`);
+
+export const conflict = (message: string) => new DomainError('CONFLICT', message);

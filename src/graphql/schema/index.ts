@@ -1,0 +1,7 @@
+// Loads one module per domain type; each registers its types and fields on the builder.
+import { builder } from '../builder.js';
+import './task.js';
+import './taskEvent.js';
+import './workQueue.js';
+
+export const schema = builder.toSchema({ sortSchema: true });

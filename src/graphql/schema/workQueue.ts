@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { createWorkQueue, deleteWorkQueue, requireQueue, countTasksByStatus } from '../../queues/workQueues.js';
+import { idSchema, queueInputSchema, type QueueInput } from '../../queues/validation.js';
+import { builder } from '../builder.js';
+import { TaskStatusEnum } from './task.js';
+
+export const WorkQueue = builder.prismaNode('WorkQueue', {
+  description: 'A priority work queue. Queues of one owner with the same teamId steal work from each other.',
+  id: { field: 'id' },
+  // node(id) is owner-scoped: another owner's queue resolves like a missing one.
+  findUnique: (id, ctx) => ({ id, ownerId: ctx.ownerId, deletedAt: null }),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    teamId: t.exposeString('teamId', { nullable: true, description: 'Group key for work stealing (any string, or a team id).' }),
+    visibilityTimeoutSeconds: t.exposeInt('visibilityTimeoutSeconds', {
+      description: 'How long a dequeued task stays leased to its agent without a heartbeat.',
+    }),
+    maxAttempts: t.exposeInt('maxAttempts', { description: 'Default attempts for new tasks before a lost lease fails them.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    counts: t.field({
+      type: TaskCounts,
+      description: 'Number of tasks in each status.',
+      resolve: (queue, _args, ctx) => countTasksByStatus(ctx.db, queue.id),
+    }),
+    depth: t.int({
+      description: 'Pending tasks (waiting to be dequeued).',
+      resolve: (queue, _args, ctx) => ctx.db.task.count({ where: { queueId: queue.id, status: 'PENDING' } }),
+    }),
+    tasks: t.relatedConnection('tasks', {
+      description: 'Tasks in insertion order, optionally filtered by status.',
+      cursor: 'id',
+      args: { status: t.arg({ type: TaskStatusEnum, required: false }) },
+      query: (args) => ({ where: args.status ? { status: args.status } : {}, orderBy: { seq: 'asc' } }),
+      totalCount: true,
+    }),
+  }),
+});
+
+const TaskCounts = builder
+  .objectRef<Awaited<ReturnType<typeof countTasksByStatus>>>('TaskCounts')
+  .implement({
+    fields: (t) => ({
+      pending: t.int({ resolve: (c) => c.PENDING }),
+      assigned: t.int({ resolve: (c) => c.ASSIGNED }),
+      completed: t.int({ resolve: (c) => c.COMPLETED }),
+      failed: t.int({ resolve: (c) => c.FAILED }),
+      cancelled: t.int({ resolve: (c) => c.CANCELLED }),
+      expired: t.int({ resolve: (c) => c.EXPIRED }),
+      total: t.int({ resolve: (c) => Object.values(c).reduce((a, b) => a + b, 0) }),
+    }),
+  });
+
+const CreateWorkQueueInput = builder.inputType('CreateWorkQueueInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    teamId: t.string({ description: 'Queues with the same teamId form a work-stealing group.' }),
+    visibilityTimeoutSeconds: t.int({ description: 'Lease length for dequeued tasks (default 300).' }),
+    maxAttempts: t.int({ description: 'Attempts before a task whose lease keeps expiring fails (default 3).' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  workQueues: t.prismaConnection({
+    type: 'WorkQueue',
+    cursor: 'id',
+    description: "The caller's work queues, newest first.",
+    args: { teamId: t.arg.string({ description: 'Only queues of this group.' }) },
+    totalCount: (_parent, args, ctx) =>
+      ctx.db.workQueue.count({ where: { ownerId: ctx.ownerId, deletedAt: null, ...(args.teamId ? { teamId: args.teamId } : {}) } }),
+    resolve: (query, _parent, args, ctx) =>
+      ctx.db.workQueue.findMany({
+        ...query,
+        where: { ownerId: ctx.ownerId, deletedAt: null, ...(args.teamId ? { teamId: args.teamId } : {}) },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      }),
+  }),
+  workQueue: t.field({
+    type: WorkQueue,
+    description: 'One of your queues; NOT_FOUND for a missing, deleted or foreign id.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_parent, args, ctx) => requireQueue(ctx.db, ctx.ownerId, args.id),
+  }),
+}));
+
+const DeleteWorkQueuePayload = builder.objectRef<{ id: string; cancelledTasks: number }>('DeleteWorkQueuePayload').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    cancelledTasks: t.exposeInt('cancelledTasks', { description: 'Pending tasks cancelled by the deletion.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createWorkQueue: t.field({
+    type: WorkQueue,
+    args: { input: t.arg({ type: CreateWorkQueueInput, required: true }) },
+    validate: z.object({ input: queueInputSchema }),
+    resolve: (_parent, args, ctx) => createWorkQueue(ctx.db, ctx.ownerId, args.input as QueueInput),
+  }),
+  deleteWorkQueue: t.field({
+    type: DeleteWorkQueuePayload,
+    description: 'Cancels the pending tasks and removes the queue; later calls on it answer NOT_FOUND.',
+    args: { id: t.arg.id({ required: true }) },
+    validate: z.object({ id: idSchema }),
+    resolve: (_parent, args, ctx) => deleteWorkQueue(ctx.db, ctx.ownerId, args.id),
+  }),
+}));

@@ -1,0 +1,62 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { bearerToken, AuthError, type TokenService } from '../auth/tokens.js';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import type { Context } from './context.js';
+import { unmaskDomainError } from './errors.js';
+import { schema } from './schema/index.js';
+
+export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
+
+function unauthenticated(message: string) {
+  return createGraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+/** Resolves the request's owner from `Authorization: Bearer <JWT>`; 401 UNAUTHENTICATED otherwise. */
+export async function authenticate(tokens: TokenService, header: string | null | undefined) {
+  const token = bearerToken(header);
+  if (!token) throw unauthenticated('Authentication required: send Authorization: Bearer <token>');
+  try {
+    return await tokens.verify(token);
+  } catch (err) {
+    if (err instanceof AuthError) throw unauthenticated(`Authentication failed: ${err.message}`);
+    throw err;
+  }
+}
+
+export function createGraphQLServer(deps: { db: Db; tokens: TokenService; log: Logger; graphiqlToken?: string }): Yoga {
+  const { db, tokens, log } = deps;
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    // The dev token is pre-filled in GraphiQL so a newcomer can query at once.
+    graphiql: deps.graphiqlToken
+      ? { headers: JSON.stringify({ Authorization: `Bearer ${deps.graphiqlToken}` }, null, 2) }
+      : true,
+    landingPage: false,
+    logging: {
+      debug: (...args) => log.debug(args.map(String).join(' ')),
+      info: (...args) => log.info(args.map(String).join(' ')),
+      warn: (...args) => log.warn(args.map(String).join(' ')),
+      error: (...args) => log.error(args.map(String).join(' ')),
+    },
+    maskedErrors: {
+      maskError: (error, message, isDev) => unmaskDomainError(error, (e) => maskError(e, message, isDev)),
+    },
+    plugins: [
+      // Bounds on what one operation may ask for.
+      EnvelopArmorPlugin({
+        maxDepth: { n: 10 },
+        costLimit: { maxCost: 5000 },
+        maxAliases: { n: 30 },
+        maxDirectives: { n: 50 },
+        maxTokens: { n: 5000 },
+      }),
+    ],
+    context: async ({ request }): Promise<Context> => {
+      const identity = await authenticate(tokens, request.headers.get('authorization'));
+      return { db, ownerId: identity.ownerId };
+    },
+  });
+}

@@ -1,0 +1,65 @@
+import type { Tx } from '../../db/tx.js';
+
+// The sweeper's statements. Each takes a bounded batch of due rows with SKIP LOCKED, so several
+// server instances can sweep at once without waiting on or double-processing each other, and a
+// task being completed right now is simply left for the next sweep.
+
+/** PENDING or ASSIGNED tasks whose deadline has passed become EXPIRED. */
+export async function expireDeadlines(db: Tx, limit: number): Promise<number> {
+  return db.$executeRaw`
+    WITH due AS (
+      SELECT id FROM tasks
+      WHERE deadline <= now() AND status IN ('PENDING', 'ASSIGNED')
+      ORDER BY deadline
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE tasks t
+    SET status = 'EXPIRED',
+        error = 'deadline passed',
+        finished_at = now(),
+        lease_token = NULL,
+        lease_expires_at = NULL
+    FROM due
+    WHERE t.id = due.id`;
+}
+
+/**
+ * ASSIGNED tasks whose lease ran out go back to PENDING for another agent, or to FAILED once
+ * their attempts are used up, so a crashed agent never strands work. In a deleted queue they
+ * are cancelled instead: nobody can dequeue them any more.
+ */
+export async function expireLeases(db: Tx, limit: number): Promise<number> {
+  return db.$executeRaw`
+    WITH due AS (
+      SELECT t.id, (t.attempts >= t.max_attempts) AS exhausted, (q.deleted_at IS NOT NULL) AS orphaned
+      FROM tasks t
+      JOIN work_queues q ON q.id = t.queue_id
+      WHERE t.status = 'ASSIGNED' AND t.lease_expires_at <= now()
+      ORDER BY t.lease_expires_at
+      LIMIT ${limit}
+      FOR UPDATE OF t SKIP LOCKED
+    )
+    UPDATE tasks t
+    SET status = CASE WHEN due.orphaned THEN 'CANCELLED'::"TaskStatus"
+                      WHEN due.exhausted THEN 'FAILED'::"TaskStatus"
+                      ELSE 'PENDING'::"TaskStatus" END,
+        error = CASE WHEN due.orphaned THEN 'queue deleted'
+                     WHEN due.exhausted THEN 'lease expired after ' || t.attempts || ' attempt(s)'
+                     ELSE 'lease expired' END,
+        assigned_agent_id = CASE WHEN due.orphaned OR due.exhausted THEN t.assigned_agent_id END,
+        failed_at = CASE WHEN due.exhausted AND NOT due.orphaned THEN now() END,
+        finished_at = CASE WHEN due.orphaned OR due.exhausted THEN now() END,
+        lease_token = NULL,
+        lease_expires_at = NULL
+    FROM due
+    WHERE t.id = due.id`;
+}
+
+/** Cancels every pending task of a queue (the queue is being deleted). */
+export async function cancelPendingTasks(db: Tx, queueId: string, reason: string): Promise<number> {
+  return db.$executeRaw`
+    UPDATE tasks
+    SET status = 'CANCELLED', error = ${reason}, finished_at = now()
+    WHERE queue_id = ${queueId} AND status = 'PENDING'`;
+}

@@ -1,0 +1,79 @@
+import type { Tx } from '../../db/tx.js';
+import { TASK_COLUMNS, type TaskRow } from './taskColumns.js';
+
+/**
+ * Complete and fail are one guarded UPDATE each: they only match an ASSIGNED task of the owner,
+ * held under the given lease token when one is passed. No match means nothing changed; the
+ * caller then explains why (missing, wrong state, stale lease).
+ */
+export interface LeaseGuard {
+  ownerId: string;
+  taskId: string;
+  /** When set, the task must still be under this lease (not expired and handed out again). */
+  leaseToken: string | null;
+  /** When set, the task must be assigned to this agent. */
+  agentId: string | null;
+}
+
+export async function completeTask(db: Tx, guard: LeaseGuard, result: unknown): Promise<TaskRow | null> {
+  const rows = await db.$queryRaw<TaskRow[]>`
+    UPDATE tasks t
+    SET status = 'COMPLETED',
+        result = ${JSON.stringify(result ?? null)}::jsonb,
+        completed_at = now(),
+        finished_at = now(),
+        lease_token = NULL,
+        lease_expires_at = NULL
+    FROM work_queues q
+    WHERE t.id = ${guard.taskId}
+      AND t.status = 'ASSIGNED'
+      AND q.id = t.queue_id
+      AND q.owner_id = ${guard.ownerId}
+      AND (${guard.leaseToken}::text IS NULL OR t.lease_token = ${guard.leaseToken}::text)
+      AND (${guard.agentId}::text IS NULL OR t.assigned_agent_id = ${guard.agentId}::text)
+    RETURNING ${TASK_COLUMNS}`;
+  return rows[0] ?? null;
+}
+
+/**
+ * Fail stores the error. With `retry` and attempts left the task goes back to PENDING for
+ * another agent (the error stays as the last one seen); otherwise it is FAILED for good.
+ */
+export async function failTask(db: Tx, guard: LeaseGuard, error: string, retry: boolean): Promise<TaskRow | null> {
+  const rows = await db.$queryRaw<TaskRow[]>`
+    UPDATE tasks t
+    SET status = CASE WHEN ${retry} AND t.attempts < t.max_attempts
+                      THEN 'PENDING'::"TaskStatus" ELSE 'FAILED'::"TaskStatus" END,
+        error = ${error},
+        assigned_agent_id = CASE WHEN ${retry} AND t.attempts < t.max_attempts
+                                 THEN NULL ELSE t.assigned_agent_id END,
+        failed_at = CASE WHEN ${retry} AND t.attempts < t.max_attempts THEN NULL ELSE now() END,
+        finished_at = CASE WHEN ${retry} AND t.attempts < t.max_attempts THEN NULL ELSE now() END,
+        lease_token = NULL,
+        lease_expires_at = NULL
+    FROM work_queues q
+    WHERE t.id = ${guard.taskId}
+      AND t.status = 'ASSIGNED'
+      AND q.id = t.queue_id
+      AND q.owner_id = ${guard.ownerId}
+      AND (${guard.leaseToken}::text IS NULL OR t.lease_token = ${guard.leaseToken}::text)
+      AND (${guard.agentId}::text IS NULL OR t.assigned_agent_id = ${guard.agentId}::text)
+    RETURNING ${TASK_COLUMNS}`;
+  return rows[0] ?? null;
+}
+
+/** Heartbeat: pushes the lease out by `seconds` (the queue's visibility timeout by default). */
+export async function extendLease(db: Tx, guard: LeaseGuard, seconds: number | null): Promise<TaskRow | null> {
+  const rows = await db.$queryRaw<TaskRow[]>`
+    UPDATE tasks t
+    SET lease_expires_at = now() + COALESCE(${seconds}::int, q.visibility_timeout_seconds) * interval '1 second'
+    FROM work_queues q
+    WHERE t.id = ${guard.taskId}
+      AND t.status = 'ASSIGNED'
+      AND q.id = t.queue_id
+      AND q.owner_id = ${guard.ownerId}
+      AND (${guard.leaseToken}::text IS NULL OR t.lease_token = ${guard.leaseToken}::text)
+      AND (${guard.agentId}::text IS NULL OR t.assigned_agent_id = ${guard.agentId}::text)
+    RETURNING ${TASK_COLUMNS}`;
+  return rows[0] ?? null;
+}
