@@ -36,7 +36,7 @@ await chmod(dataDir, 0o755); // reachable by the unprivileged postgres user when
 const db = await startEmbeddedPostgres({ dataDir, persistent: false });
 let stdout: string | null;
 try {
-  const engine = await openSchemaEngine(db.url, schema);
+  const { engine, close } = await openSchemaEngine(db.url, schema);
   ({ stdout } = await engine.diff({
     from: previous ? { tag: 'schemaDatamodel', files: [previous] } : { tag: 'empty' },
     to: { tag: 'schemaDatamodel', files: [schema] },
@@ -44,7 +44,7 @@ try {
     exitCode: null,
     filters: noFilters,
   }));
-  engine.free();
+  await close();
 } finally {
   await db.stop();
   await rm(dataDir, { recursive: true, force: true });

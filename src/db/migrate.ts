@@ -14,7 +14,7 @@ export async function migrate(connectionString: string): Promise<string[]> {
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
-    const engine = await openSchemaEngine(connectionString, await readSchemaFile());
+    const { engine, close } = await openSchemaEngine(connectionString, await readSchemaFile());
     try {
       const { appliedMigrationNames } = await engine.applyMigrations({
         migrationsList: await readMigrationList(),
@@ -22,7 +22,7 @@ export async function migrate(connectionString: string): Promise<string[]> {
       });
       return appliedMigrationNames;
     } finally {
-      engine.free();
+      await close();
     }
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]).catch(() => {});

@@ -33,8 +33,10 @@ export interface SchemaFile {
  * implicit transaction, which is also what Prisma's native engine does.
  */
 class WholeScriptPg extends PrismaPg {
+  readonly opened: { dispose(): Promise<void> }[] = [];
   override async connect() {
     const adapter = await super.connect();
+    this.opened.push(adapter);
     const client = adapter.underlyingDriver() as { query(sql: string): Promise<unknown> };
     adapter.executeScript = async (script: string) => {
       await client.query(script);
@@ -43,10 +45,27 @@ class WholeScriptPg extends PrismaPg {
   }
 }
 
-export async function openSchemaEngine(connectionString: string, schema: SchemaFile): Promise<SchemaEngine> {
+export interface OpenSchemaEngine {
+  engine: SchemaEngine;
+  /** Frees the engine and closes its connections (a template database must have none left). */
+  close(): Promise<void>;
+}
+
+export async function openSchemaEngine(connectionString: string, schema: SchemaFile): Promise<OpenSchemaEngine> {
   await (initialised ??= initWasm());
-  const adapter = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg({ connectionString }));
-  return bindings.SchemaEngine.new({ datamodels: [[schema.path, schema.content]] }, () => {}, adapter);
+  const factory = new WholeScriptPg({ connectionString });
+  const engine = await bindings.SchemaEngine.new(
+    { datamodels: [[schema.path, schema.content]] },
+    () => {},
+    bindMigrationAwareSqlAdapterFactory(factory),
+  );
+  return {
+    engine,
+    async close() {
+      engine.free();
+      await Promise.all(factory.opened.map((a) => a.dispose()));
+    },
+  };
 }
 
 export const noFilters = { externalTables: [], externalEnums: [] };
