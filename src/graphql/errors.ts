@@ -1,5 +1,5 @@
-import { GraphQLError } from 'graphql';
-import { createGraphQLError } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { StandardSchemaV1 } from '@pothos/plugin-validation';
 import { DomainError, type ErrorCode } from '../errors.js';
 
@@ -25,16 +25,21 @@ export function validationError(failure: StandardSchemaV1.FailureResult): GraphQ
   return codedError('BAD_USER_INPUT', `${field}: ${issue.message}`, field);
 }
 
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return typeof error === 'object' && error !== null && 'originalError' in error && 'path' in error;
+}
+
 /**
  * Yoga masks unexpected errors; domain errors are expected and keep their message and code.
  * Everything else stays masked (logged by Yoga) so internals never reach clients.
  */
 export function unmaskDomainError(error: unknown, fallback: (error: unknown) => Error): Error {
-  const original = error instanceof GraphQLError ? error.originalError : error;
-  if (original instanceof DomainError && error instanceof GraphQLError) {
-    return new GraphQLError(original.message, {
+  // Duck-typed: graphql may be loaded twice (ESM and CommonJS copies), defeating instanceof.
+  const original = isGraphQLError(error) ? error.originalError : error;
+  if (original instanceof DomainError && isGraphQLError(error)) {
+    return createGraphQLError(original.message, {
       nodes: error.nodes,
-      source: error.source,
+      source: error.source ?? undefined,
       positions: error.positions,
       path: error.path,
       extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) },
@@ -42,3 +47,25 @@ export function unmaskDomainError(error: unknown, fallback: (error: unknown) => 
   }
   return fallback(error);
 }
+
+/**
+ * Variables that do not fit their declared types (a missing required field, a malformed
+ * DateTime) are rejected by graphql-js before any resolver runs, without a code. They are bad
+ * user input like any other, so they get the same code.
+ */
+export const useBadVariablesCode: Plugin = {
+  onExecute: () => ({
+    onExecuteDone: ({ result, setResult }) => {
+      if (!('errors' in result) || !result.errors?.length) return;
+      if (!result.errors.some((e) => !e.extensions?.code && e.message.startsWith('Variable "$'))) return;
+      setResult({
+        ...result,
+        errors: result.errors.map((e) =>
+          !e.extensions?.code && e.message.startsWith('Variable "$')
+            ? createGraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } })
+            : e,
+        ),
+      });
+    },
+  }),
+};

@@ -4,7 +4,7 @@ import { bearerToken, AuthError, type TokenService } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Context } from './context.js';
-import { unmaskDomainError } from './errors.js';
+import { unmaskDomainError, useBadVariablesCode } from './errors.js';
 import { schema } from './schema/index.js';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
@@ -53,6 +53,7 @@ export function createGraphQLServer(deps: { db: Db; tokens: TokenService; log: L
         maxDirectives: { n: 50 },
         maxTokens: { n: 5000 },
       }),
+      useBadVariablesCode,
     ],
     context: async ({ request }): Promise<Context> => {
       const identity = await authenticate(tokens, request.headers.get('authorization'));
