@@ -14,6 +14,8 @@ export interface GraphQLResponse<T> {
 
 export interface TestServer extends TestDatabase {
   app: App;
+  /** Base URL when started with `listen`. */
+  url: string | undefined;
   tokens: TokenService;
   secret: string;
   /** Runs an operation through Yoga in-process (no port) as `owner`. */
@@ -24,8 +26,11 @@ export interface TestServer extends TestDatabase {
   stop(): Promise<void>;
 }
 
-/** A server on its own database with an HS256 secret; the sweeper timer is off unless asked for. */
-export async function startTestServer(options: { sweepIntervalMs?: number } = {}): Promise<TestServer> {
+/**
+ * A server on its own database with an HS256 secret. Operations run in-process through Yoga;
+ * with `listen` it also binds a free port and runs its timers (the sweeper), as `npm start` does.
+ */
+export async function startTestServer(options: { sweepIntervalMs?: number; listen?: boolean } = {}): Promise<TestServer> {
   const database = await createTestDatabase();
   const secret = randomBytes(32).toString('hex');
   const tokens = await createTokenService({ jwt: { kind: 'secret', secret }, dataDir: '.data' });
@@ -36,6 +41,7 @@ export async function startTestServer(options: { sweepIntervalMs?: number } = {}
     tokens,
     log,
   });
+  const url = options.listen ? await app.start() : undefined;
   const tokenCache = new Map<string, string>();
   const tokenFor = async (owner: string) => {
     let token = tokenCache.get(owner);
@@ -55,6 +61,7 @@ export async function startTestServer(options: { sweepIntervalMs?: number } = {}
   };
   return {
     ...database,
+    url,
     app,
     tokens,
     secret,

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepOnce } from '../src/queues/sweeper.js';
+import {
+  CreateWorkQueueDocument,
+  DequeueTaskDocument,
+  EnqueueTaskDocument,
+  HeartbeatTaskDocument,
+  TaskDocument,
+} from './generated/graphql.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let s: TestServer;
+beforeAll(async () => {
+  // The sweeper timer runs every 100 ms in this file's server.
+  s = await startTestServer({ sweepIntervalMs: 100, listen: true });
+});
+afterAll(() => s.stop());
+
+async function queue(input: { visibilityTimeoutSeconds?: number; maxAttempts?: number } = {}) {
+  return (await s.ok(CreateWorkQueueDocument, { input: { name: 'sweep', ...input } })).createWorkQueue.id;
+}
+const status = async (id: string) => (await s.db.task.findUniqueOrThrow({ where: { id } })).status;
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000) {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('lease expiry', () => {
+  it("requeues a task whose agent stopped heartbeating (the server's own timer)", async () => {
+    const queueId = await queue({ visibilityTimeoutSeconds: 1 });
+    const t = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'crashy' } })).enqueueTask;
+    const first = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'crashed-agent' })).dequeueTask!;
+    expect(first.id).toBe(t.id);
+    await until(async () => (await status(t.id)) === 'PENDING');
+    const task = (await s.ok(TaskDocument, { id: t.id })).task;
+    expect(task).toMatchObject({ status: 'PENDING', attempts: 1, assignedAgentId: null, leaseToken: null, error: 'lease expired' });
+    expect(task.events.map((e) => [e.type, e.agentId])).toEqual([
+      ['CREATED', null],
+      ['ASSIGNED', 'crashed-agent'],
+      ['REQUEUED', 'crashed-agent'],
+    ]);
+    const second = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'healthy-agent' })).dequeueTask!;
+    expect(second).toMatchObject({ id: t.id, attempts: 2, assignedAgentId: 'healthy-agent' });
+  });
+
+  it('fails the task with a lease-expired error once maxAttempts are used', async () => {
+    const queueId = await queue({ maxAttempts: 2 });
+    const t = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'doomed' } })).enqueueTask;
+    for (const agent of ['a1', 'a2']) {
+      await s.ok(DequeueTaskDocument, { queueId, agentId: agent });
+      await s.db.$executeRaw`UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = ${t.id}`;
+      await sweepOnce(s.db);
+    }
+    const task = (await s.ok(TaskDocument, { id: t.id })).task;
+    expect(task).toMatchObject({ status: 'FAILED', attempts: 2, assignedAgentId: 'a2' });
+    expect(task.error).toMatch(/lease expired after 2 attempt/);
+    expect(task.events.map((e) => e.type)).toEqual(['CREATED', 'ASSIGNED', 'REQUEUED', 'ASSIGNED', 'FAILED']);
+    expect((await s.ok(DequeueTaskDocument, { queueId, agentId: 'a3' })).dequeueTask).toBeNull();
+  });
+
+  it('leaves a task alone while its agent heartbeats', async () => {
+    const queueId = await queue({ visibilityTimeoutSeconds: 1 });
+    await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'long job' } });
+    const t = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'steady' })).dequeueTask!;
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 400));
+      await s.ok(HeartbeatTaskDocument, { id: t.id, leaseToken: t.leaseToken });
+    }
+    expect(await status(t.id)).toBe('ASSIGNED');
+  });
+});
+
+describe('deadlines', () => {
+  it('expires pending and assigned tasks once their deadline passes', async () => {
+    const queueId = await queue();
+    const soon = new Date(Date.now() + 800).toISOString();
+    const pending = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'pending', deadline: soon } })).enqueueTask;
+    const held = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'held', priority: 5, deadline: soon } })).enqueueTask;
+    const later = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'later', deadline: new Date(Date.now() + 3_600_000).toISOString() } })).enqueueTask;
+    expect((await s.ok(DequeueTaskDocument, { queueId, agentId: 'w' })).dequeueTask!.id).toBe(held.id);
+    await until(async () => (await status(pending.id)) === 'EXPIRED' && (await status(held.id)) === 'EXPIRED');
+    expect(await status(later.id)).toBe('PENDING');
+    const h = (await s.ok(TaskDocument, { id: held.id })).task;
+    expect(h).toMatchObject({ error: 'deadline passed', leaseToken: null });
+    expect(h.events.map((e) => e.type)).toEqual(['CREATED', 'ASSIGNED', 'EXPIRED']);
+  });
+
+  it('sweeps a backlog larger than one batch in one pass', async () => {
+    const queueId = await queue();
+    await s.db.$executeRaw`
+      INSERT INTO tasks (id, queue_id, name, deadline)
+      SELECT 'wt_bulk' || g, ${queueId}, 'bulk', now() - interval '1 minute' FROM generate_series(1, 1200) g`;
+    const before = await s.db.task.count({ where: { queueId, status: 'PENDING' } });
+    // The timer may already be sweeping; either way nothing stays pending after our pass.
+    await sweepOnce(s.db);
+    expect(before).toBeLessThanOrEqual(1200);
+    expect(await s.db.task.count({ where: { queueId, status: 'PENDING' } })).toBe(0);
+    expect(await s.db.task.count({ where: { queueId, status: 'EXPIRED' } })).toBe(1200);
+  });
+});
