@@ -4,6 +4,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { DateTimeResolver, JSONObjectResolver, JSONResolver } from 'graphql-scalars';
 import { idType } from '../db/ids.js';
+import { notFound } from '../errors.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import type { Context } from './context.js';
@@ -36,7 +37,11 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     // Our ids already carry their type (wq_, wt_, team-…): GraphQL uses them unchanged.
     encodeGlobalID: (_typename, id) => String(id),
-    decodeGlobalID: (globalID) => ({ typename: idType(globalID) ?? 'Unknown', id: globalID }),
+    decodeGlobalID: (globalID) => {
+      const typename = idType(globalID);
+      if (!typename) throw notFound('node', globalID);
+      return { typename, id: globalID };
+    },
   },
   validation: { validationError },
 });

@@ -36,7 +36,13 @@ function isGraphQLError(error: unknown): error is GraphQLError {
 export function unmaskDomainError(error: unknown, fallback: (error: unknown) => Error): Error {
   // Duck-typed: graphql may be loaded twice (ESM and CommonJS copies), defeating instanceof.
   const original = isGraphQLError(error) ? error.originalError : error;
-  if (original instanceof DomainError && isGraphQLError(error)) {
+  if (!isGraphQLError(error)) return fallback(error);
+  // Prisma's "required record not found" (P2025) comes from lookups such as node(id), whose
+  // where-clause includes the owner: a foreign id is as missing as an unknown one.
+  if ((original as { code?: unknown } | undefined)?.code === 'P2025') {
+    return createGraphQLError('not found', { nodes: error.nodes, path: error.path, extensions: { code: 'NOT_FOUND' } });
+  }
+  if (original instanceof DomainError) {
     return createGraphQLError(original.message, {
       nodes: error.nodes,
       source: error.source ?? undefined,
