@@ -13,21 +13,21 @@ afterAll(() => s.stop());
 
 describe('HTTP endpoints', () => {
   it('answers /healthz and /readyz', async () => {
-    expect(await (await fetch(`${s.url}/healthz`)).json()).toEqual({ status: 'ok' });
-    const ready = await fetch(`${s.url}/readyz`);
+    expect(await (await fetch(`${s.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${s.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
   });
 
   it('serves GraphiQL to a browser on GET /graphql', async () => {
-    const res = await fetch(`${s.url}/graphql`, { headers: { accept: 'text/html' } });
+    const res = await fetch(`${s.baseUrl}/graphql`, { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/graphiql/i);
   });
 
   it('refuses operations nested deeper than the limit', async () => {
     const deep = `{ workQueues { edges { node { tasks { edges { node { queue { tasks { edges { node { queue { tasks { edges { node { id } } } } } } } } } } } } } } }`;
-    const res = await fetch(`${s.url}/graphql`, {
+    const res = await fetch(`${s.baseUrl}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${await s.tokenFor('alice')}` },
       body: JSON.stringify({ query: deep }),

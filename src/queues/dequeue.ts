@@ -10,13 +10,9 @@ import { requireQueue } from './workQueues.js';
  * is claimable. The lease token in the result lets complete/fail/heartbeat prove they still hold it.
  */
 export async function dequeueTask(db: Db, ownerId: string, queueId: string, agentId: string): Promise<TaskRow | null> {
-  const queue = await requireQueue(db, ownerId, queueId);
-  return claimTask(db, {
-    queueId,
-    agentId,
-    leaseToken: randomUUID(),
-    leaseSeconds: queue.visibilityTimeoutSeconds,
-  });
+  const task = await claimTask(db, { ownerId, queueId, agentId, leaseToken: randomUUID() });
+  if (!task) await requireQueue(db, ownerId, queueId); // NOT_FOUND rather than "empty"
+  return task;
 }
 
 /** An idle agent of `queueId` takes work from the busiest queue of the same group, or null. */

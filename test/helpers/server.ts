@@ -14,8 +14,8 @@ export interface GraphQLResponse<T> {
 
 export interface TestServer extends TestDatabase {
   app: App;
-  /** Base URL when started with `listen`. */
-  url: string | undefined;
+  /** The server's base URL when started with `listen`. */
+  baseUrl: string | undefined;
   tokens: TokenService;
   secret: string;
   /** Runs an operation through Yoga in-process (no port) as `owner`. */
@@ -41,7 +41,7 @@ export async function startTestServer(options: { sweepIntervalMs?: number; liste
     tokens,
     log,
   });
-  const url = options.listen ? await app.start() : undefined;
+  const baseUrl = options.listen ? await app.start() : undefined;
   const tokenCache = new Map<string, string>();
   const tokenFor = async (owner: string) => {
     let token = tokenCache.get(owner);
@@ -61,7 +61,7 @@ export async function startTestServer(options: { sweepIntervalMs?: number; liste
   };
   return {
     ...database,
-    url,
+    baseUrl,
     app,
     tokens,
     secret,

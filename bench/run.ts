@@ -1,0 +1,144 @@
+// npm run bench: dequeue+complete cycles per second with 32 concurrent agents, through the GraphQL
+// endpoint over HTTP and as the same SQL statements called directly, on the same database in the
+// same run. Uses the embedded PostgreSQL unless DATABASE_URL is set (then it creates and drops a
+// scratch database there). Bounded: each scenario drains a fixed number of tasks.
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import pg from 'pg';
+import { buildApp } from '../src/app.js';
+import { createTokenService } from '../src/auth/tokens.js';
+import { createDb, type Db } from '../src/db/client.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embeddedPostgres.js';
+import { migrate } from '../src/db/migrate.js';
+import { createLogger } from '../src/logger.js';
+import { enqueueTasks } from '../src/queues/enqueue.js';
+import { claimTask } from '../src/queues/sql/claimTask.js';
+import { completeTask } from '../src/queues/sql/finishTask.js';
+import { createWorkQueue } from '../src/queues/workQueues.js';
+
+const opts = new Command()
+  .option('--tasks <n>', 'tasks drained per scenario', '4000')
+  .option('--agents <n>', 'concurrent agents', '32')
+  .parse()
+  .opts<{ tasks: string; agents: string }>();
+const TASKS = Number(opts.tasks);
+const AGENTS = Number(opts.agents);
+const OWNER = 'bench';
+
+async function setupDatabase(): Promise<{ url: string; cleanup(): Promise<void> }> {
+  const name = `agent_teams_bench_${process.pid}`;
+  let embedded: EmbeddedDatabase | undefined;
+  let dataDir: string | undefined;
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'agent-teams-bench-'));
+    await chmod(dataDir, 0o755);
+    embedded = await startEmbeddedPostgres({ dataDir, persistent: false, database: 'postgres' });
+    adminUrl = embedded.url;
+  }
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async cleanup() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+      await embedded?.stop();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function fillQueue(db: Db, queueId: string) {
+  for (let i = 0; i < TASKS; i += 500) {
+    const n = Math.min(500, TASKS - i);
+    await enqueueTasks(db, OWNER, queueId, Array.from({ length: n }, (_, j) => ({ name: `bench-${i + j}`, priority: ((i + j) % 5) + 1, payload: { n: i + j } })));
+  }
+}
+
+/** Runs `agents` loops of `cycle` until each returns false; returns cycles per second. */
+async function drain(cycle: (agent: string) => Promise<boolean>): Promise<{ perSecond: number; seconds: number; cycles: number }> {
+  let cycles = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: AGENTS }, async (_, i) => {
+      while (await cycle(`agent-${i}`)) cycles++;
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  return { perSecond: cycles / seconds, seconds, cycles };
+}
+
+const database = await setupDatabase();
+try {
+  await migrate(database.url);
+  const db = createDb(database.url);
+  const tokens = await createTokenService({ jwt: { kind: 'secret', secret: randomUUID() + randomUUID() }, dataDir: '.data' });
+  const app = buildApp({ config: { host: '127.0.0.1', port: 0, sweepIntervalMs: 1000 }, db, tokens, log: createLogger('silent') });
+  const baseUrl = await app.start();
+  const token = await tokens.mint(OWNER, '1h');
+
+  const gql = async (query: string, variables: Record<string, unknown>) => {
+    const res = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as { data?: Record<string, { id: string; leaseToken: string } | null>; errors?: unknown };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data!;
+  };
+  const DEQUEUE = 'mutation($q: ID!, $a: String!) { dequeueTask(queueId: $q, agentId: $a) { id leaseToken payload } }';
+  const COMPLETE = 'mutation($id: ID!, $t: String) { completeTask(id: $id, leaseToken: $t, result: {ok: true}) { id status } }';
+
+  // Warm-up: JIT, connection pools, plan caches.
+  const warm = await createWorkQueue(db, OWNER, { name: 'warmup' });
+  await enqueueTasks(db, OWNER, warm.id, Array.from({ length: 200 }, (_, i) => ({ name: `w${i}` })));
+  await drain(async (agent) => {
+    const t = (await gql(DEQUEUE, { q: warm.id, a: agent })).dequeueTask;
+    if (t) await gql(COMPLETE, { id: t.id, t: t.leaseToken });
+    return !!t;
+  });
+
+  const gqlQueue = await createWorkQueue(db, OWNER, { name: 'graphql' });
+  await fillQueue(db, gqlQueue.id);
+  const viaGraphQL = await drain(async (agent) => {
+    const t = (await gql(DEQUEUE, { q: gqlQueue.id, a: agent })).dequeueTask;
+    if (t) await gql(COMPLETE, { id: t.id, t: t.leaseToken });
+    return !!t;
+  });
+
+  const sqlQueue = await createWorkQueue(db, OWNER, { name: 'sql' });
+  await fillQueue(db, sqlQueue.id);
+  const viaSql = await drain(async (agent) => {
+    const t = await claimTask(db, { ownerId: OWNER, queueId: sqlQueue.id, agentId: agent, leaseToken: randomUUID() });
+    if (t) await completeTask(db, { ownerId: OWNER, taskId: t.id, leaseToken: t.leaseToken, agentId: null }, { ok: true });
+    return !!t;
+  });
+
+  const counts = await db.task.groupBy({ by: ['status'], _count: { _all: true } });
+  const completed = counts.find((c) => c.status === 'COMPLETED')?._count._all ?? 0;
+  if (completed !== TASKS * 2 + 200) throw new Error(`expected ${TASKS * 2 + 200} completed tasks, found ${completed}`);
+
+  const cpu = os.cpus();
+  console.log(`\nAgent Teams benchmark — ${new Date().toISOString()}`);
+  console.log(`machine: ${cpu.length} × ${cpu[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  console.log(`database: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL'}; ${AGENTS} concurrent agents; ${TASKS} tasks per scenario\n`);
+  const row = (label: string, r: { perSecond: number; seconds: number; cycles: number }) =>
+    console.log(`${label.padEnd(44)} ${r.perSecond.toFixed(0).padStart(7)} cycles/s  (${r.cycles} in ${r.seconds.toFixed(2)} s)`);
+  row('dequeue+complete via GraphQL over HTTP', viaGraphQL);
+  row('dequeue+complete as SQL statements (no HTTP)', viaSql);
+  console.log(`\nGraphQL/SQL ratio: ${(viaGraphQL.perSecond / viaSql.perSecond).toFixed(2)}`);
+  console.log(`server RSS after run: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+
+  await app.stop();
+  await db.$disconnect();
+} finally {
+  await database.cleanup();
+}
