@@ -117,7 +117,7 @@ try {
   const sqlQueue = await createWorkQueue(db, OWNER, { name: 'sql' });
   await fillQueue(db, sqlQueue.id);
   const viaSql = await drain(async (agent) => {
-    const t = await claimTask(db, { ownerId: OWNER, queueId: sqlQueue.id, agentId: agent, leaseToken: randomUUID() });
+    const t = await claimTask(db, { queueId: sqlQueue.id, agentId: agent, leaseToken: randomUUID(), leaseSeconds: 300 });
     if (t) await completeTask(db, { ownerId: OWNER, taskId: t.id, leaseToken: t.leaseToken, agentId: null }, { ok: true });
     return !!t;
   });

@@ -1,22 +1,47 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.js';
+import type { Tx } from '../db/tx.js';
+import { conflict, notFound } from '../errors.js';
+import { heldTaskId, lockMember } from '../teams/members.js';
 import { claimTask } from './sql/claimTask.js';
+import { queueForAgent, type QueueForAgent } from './sql/queueForAgent.js';
 import { stealTask } from './sql/stealTask.js';
 import type { TaskRow } from './sql/taskColumns.js';
-import { requireQueue } from './workQueues.js';
+
+type Claim = (db: Tx, queue: QueueForAgent) => Promise<TaskRow | null>;
+
+/**
+ * Runs a claim for `agentId` on the owner's queue. When the agent is a member of the queue's
+ * team, the team rules apply first: the team must be active and the member idle, checked under
+ * the member's row lock so the check and the claim cannot interleave with another of its calls.
+ */
+async function claimFor(db: Db, ownerId: string, queueId: string, agentId: string, claim: Claim): Promise<TaskRow | null> {
+  const queue = await queueForAgent(db, ownerId, queueId, agentId);
+  if (!queue) throw notFound('work queue', queueId);
+  if (!queue.isMember) return claim(db, queue);
+  const teamId = queue.teamId!;
+  return db.$transaction(async (tx) => {
+    await lockMember(tx, teamId, agentId);
+    if (queue.teamStatus === 'STOPPED') throw conflict(`team ${teamId} is stopped; ${agentId} takes no more work`);
+    const held = await heldTaskId(tx, teamId, agentId);
+    if (held) throw conflict(`${agentId} is busy with task ${held}; complete or fail it first`);
+    return claim(tx, queue);
+  });
+}
 
 /**
  * Assigns the queue's next task to the agent under a fresh lease, or returns null when nothing
  * is claimable. The lease token in the result lets complete/fail/heartbeat prove they still hold it.
  */
-export async function dequeueTask(db: Db, ownerId: string, queueId: string, agentId: string): Promise<TaskRow | null> {
-  const task = await claimTask(db, { ownerId, queueId, agentId, leaseToken: randomUUID() });
-  if (!task) await requireQueue(db, ownerId, queueId); // NOT_FOUND rather than "empty"
-  return task;
+export function dequeueTask(db: Db, ownerId: string, queueId: string, agentId: string): Promise<TaskRow | null> {
+  return claimFor(db, ownerId, queueId, agentId, (tx, queue) =>
+    claimTask(tx, { queueId, agentId, leaseToken: randomUUID(), leaseSeconds: queue.visibilityTimeoutSeconds }),
+  );
 }
 
 /** An idle agent of `queueId` takes work from the busiest queue of the same group, or null. */
-export async function stealTaskFor(db: Db, ownerId: string, queueId: string, agentId: string): Promise<TaskRow | null> {
-  await requireQueue(db, ownerId, queueId);
-  return stealTask(db, { ownerId, thiefQueueId: queueId, agentId, leaseToken: randomUUID() });
+export function stealTaskFor(db: Db, ownerId: string, queueId: string, agentId: string): Promise<TaskRow | null> {
+  return claimFor(db, ownerId, queueId, agentId, (tx) =>
+    stealTask(tx, { ownerId, thiefQueueId: queueId, agentId, leaseToken: randomUUID() }),
+  );
 }

@@ -1,17 +1,25 @@
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { expireDeadlines, expireLeases } from './sql/expireTasks.js';
+import { expireDeadlines, expireLeases, expireRuntimes } from './sql/expireTasks.js';
 
 const BATCH = 500;
 
-/** One pass: deadlines first (an expired task must not be requeued), then leases. */
-export async function sweepOnce(db: Db): Promise<{ expired: number; leases: number }> {
-  let expired = 0;
-  let leases = 0;
-  // Drain in batches so a backlog clears in one pass without one huge transaction.
-  for (let n = BATCH; n === BATCH; expired += n) n = await expireDeadlines(db, BATCH);
-  for (let n = BATCH; n === BATCH; leases += n) n = await expireLeases(db, BATCH);
-  return { expired, leases };
+/** Repeats a batch statement until a batch comes back short: a backlog clears in one pass. */
+async function drain(step: (limit: number) => Promise<number>): Promise<number> {
+  let total = 0;
+  for (let n = BATCH; n === BATCH; total += n) n = await step(BATCH);
+  return total;
+}
+
+/**
+ * One pass: deadlines first (an expired task must not be requeued), then runtimes (a background
+ * task over its limit fails rather than being requeued), then leases.
+ */
+export async function sweepOnce(db: Db): Promise<{ expired: number; overRuntime: number; leases: number }> {
+  const expired = await drain((n) => expireDeadlines(db, n));
+  const overRuntime = await drain((n) => expireRuntimes(db, n));
+  const leases = await drain((n) => expireLeases(db, n));
+  return { expired, overRuntime, leases };
 }
 
 /**
@@ -25,8 +33,8 @@ export function startSweeper(db: Db, intervalMs: number, log: Logger): () => Pro
   let stopped = false;
   const pass = async () => {
     try {
-      const { expired, leases } = await sweepOnce(db);
-      if (expired || leases) log.debug({ expired, leases }, 'sweeper pass');
+      const swept = await sweepOnce(db);
+      if (swept.expired || swept.overRuntime || swept.leases) log.debug(swept, 'sweeper pass');
     } catch (err) {
       log.error({ err }, 'sweeper pass failed');
     }

@@ -1,7 +1,9 @@
 // Loads one module per domain type; each registers its types and fields on the builder.
 import { builder } from '../builder.js';
+import './dispatch.js';
 import './task.js';
 import './taskEvent.js';
+import './team.js';
 import './workQueue.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

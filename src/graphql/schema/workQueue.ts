@@ -3,6 +3,7 @@ import { createWorkQueue, deleteWorkQueue, requireQueue, countTasksByStatus } fr
 import { idSchema, queueInputSchema, type QueueInput } from '../../queues/validation.js';
 import { builder } from '../builder.js';
 import { TaskStatusEnum } from './task.js';
+import { Team } from './team.js';
 
 export const WorkQueue = builder.prismaNode('WorkQueue', {
   description: 'A priority work queue. Queues of one owner with the same teamId steal work from each other.',
@@ -12,6 +13,12 @@ export const WorkQueue = builder.prismaNode('WorkQueue', {
   fields: (t) => ({
     name: t.exposeString('name'),
     teamId: t.exposeString('teamId', { nullable: true, description: 'Group key for work stealing (any string, or a team id).' }),
+    team: t.field({
+      type: Team,
+      nullable: true,
+      description: "The team this queue belongs to, when teamId is the id of one of your teams.",
+      resolve: (queue, _args, ctx) => (queue.teamId ? ctx.db.team.findFirst({ where: { id: queue.teamId, ownerId: queue.ownerId } }) : null),
+    }),
     visibilityTimeoutSeconds: t.exposeInt('visibilityTimeoutSeconds', {
       description: 'How long a dequeued task stays leased to its agent without a heartbeat.',
     }),

@@ -7,23 +7,17 @@ import { TASK_COLUMNS, type TaskRow } from './taskColumns.js';
  * (pending rows only). SKIP LOCKED lets concurrent claimers pass over a row another claimer holds,
  * so each task goes to exactly one agent and nobody waits. Tasks past their deadline are never
  * handed out, even before the sweeper marks them EXPIRED. A task reserved for a team member
- * (parallel dispatch) goes to that member only. The owner check rides along in the same
- * statement: null means "nothing claimable" or "no such queue", which the caller tells apart.
+ * (parallel dispatch) goes to that member only.
  */
 export async function claimTask(
   db: Tx,
-  params: { ownerId: string; queueId: string; agentId: string; leaseToken: string },
+  params: { queueId: string; agentId: string; leaseToken: string; leaseSeconds: number },
 ): Promise<TaskRow | null> {
-  const { ownerId, queueId, agentId, leaseToken } = params;
+  const { queueId, agentId, leaseToken, leaseSeconds } = params;
   const rows = await db.$queryRaw<TaskRow[]>`
-    WITH queue AS (
-      SELECT visibility_timeout_seconds FROM work_queues
-      WHERE id = ${queueId} AND owner_id = ${ownerId} AND deleted_at IS NULL
-    ),
-    next AS (
+    WITH next AS (
       SELECT id FROM tasks
       WHERE queue_id = ${queueId}
-        AND EXISTS (SELECT 1 FROM queue)
         AND status = 'PENDING'
         AND (deadline IS NULL OR deadline > now())
         AND (reserved_for IS NULL OR reserved_for = ${agentId})
@@ -37,8 +31,8 @@ export async function claimTask(
         assigned_at = now(),
         attempts = t.attempts + 1,
         lease_token = ${leaseToken},
-        lease_expires_at = now() + queue.visibility_timeout_seconds * interval '1 second'
-    FROM next, queue
+        lease_expires_at = now() + ${leaseSeconds}::int * interval '1 second'
+    FROM next
     WHERE t.id = next.id
     RETURNING ${TASK_COLUMNS}`;
   return rows[0] ?? null;

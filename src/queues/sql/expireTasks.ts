@@ -56,10 +56,42 @@ export async function expireLeases(db: Tx, limit: number): Promise<number> {
     WHERE t.id = due.id`;
 }
 
+/** Background tasks assigned for longer than their max runtime fail, whatever their lease says. */
+export async function expireRuntimes(db: Tx, limit: number): Promise<number> {
+  return db.$executeRaw`
+    WITH due AS (
+      SELECT id FROM tasks
+      WHERE status = 'ASSIGNED'
+        AND max_runtime_seconds IS NOT NULL
+        AND assigned_at + max_runtime_seconds * interval '1 second' <= now()
+      ORDER BY assigned_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE tasks t
+    SET status = 'FAILED',
+        error = 'exceeded max runtime of ' || t.max_runtime_seconds || ' seconds',
+        failed_at = now(),
+        finished_at = now(),
+        lease_token = NULL,
+        lease_expires_at = NULL
+    FROM due
+    WHERE t.id = due.id`;
+}
+
 /** Cancels every pending task of a queue (the queue is being deleted). */
 export async function cancelPendingTasks(db: Tx, queueId: string, reason: string): Promise<number> {
   return db.$executeRaw`
     UPDATE tasks
     SET status = 'CANCELLED', error = ${reason}, finished_at = now()
     WHERE queue_id = ${queueId} AND status = 'PENDING'`;
+}
+
+/** Cancels the pending tasks of every queue of a team (the team is being stopped). */
+export async function cancelTeamPendingTasks(db: Tx, ownerId: string, teamId: string, reason: string): Promise<number> {
+  return db.$executeRaw`
+    UPDATE tasks t
+    SET status = 'CANCELLED', error = ${reason}, finished_at = now()
+    FROM work_queues q
+    WHERE q.owner_id = ${ownerId} AND q.team_id = ${teamId} AND t.queue_id = q.id AND t.status = 'PENDING'`;
 }

@@ -11,12 +11,6 @@ CREATE TYPE "TaskEventType" AS ENUM ('CREATED', 'ASSIGNED', 'STOLEN', 'COMPLETED
 CREATE TYPE "TeamStatus" AS ENUM ('ACTIVE', 'STOPPED');
 
 -- CreateEnum
-CREATE TYPE "MemberState" AS ENUM ('IDLE', 'BUSY', 'STOPPED');
-
--- CreateEnum
-CREATE TYPE "DispatchStatus" AS ENUM ('RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED');
-
--- CreateEnum
 CREATE TYPE "TeamEventType" AS ENUM ('MEMBER_STATE', 'MEMBER_ADDED', 'DISPATCH_PROGRESS', 'TEAM_STOPPED');
 
 -- CreateTable
@@ -50,7 +44,6 @@ CREATE TABLE "team_members" (
     "team_id" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "position" INTEGER NOT NULL,
-    "state" "MemberState" NOT NULL DEFAULT 'IDLE',
     "read_seq" INTEGER NOT NULL DEFAULT 0,
     "last_seen_at" TIMESTAMPTZ(3),
     "joined_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -124,9 +117,7 @@ CREATE TABLE "dispatches" (
     "task" TEXT NOT NULL,
     "tools" TEXT[],
     "parallel" BOOLEAN NOT NULL,
-    "status" "DispatchStatus" NOT NULL DEFAULT 'RUNNING',
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "finished_at" TIMESTAMPTZ(3),
 
     CONSTRAINT "dispatches_pkey" PRIMARY KEY ("id")
 );
@@ -186,6 +177,12 @@ CREATE INDEX "tasks_lease_idx" ON "tasks"("lease_expires_at") WHERE (status = 'A
 
 -- CreateIndex
 CREATE INDEX "tasks_deadline_idx" ON "tasks"("deadline") WHERE (deadline IS NOT NULL AND status IN ('PENDING', 'ASSIGNED'));
+
+-- CreateIndex
+CREATE INDEX "tasks_runtime_idx" ON "tasks"("assigned_at") WHERE (status = 'ASSIGNED' AND max_runtime_seconds IS NOT NULL);
+
+-- CreateIndex
+CREATE INDEX "tasks_assigned_idx" ON "tasks"("queue_id", "assigned_agent_id") WHERE (status = 'ASSIGNED');
 
 -- CreateIndex
 CREATE INDEX "tasks_dispatch_id_idx" ON "tasks"("dispatch_id");

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { idSchema } from '../../queues/validation.js';
+import { listMembers, type MemberView } from '../../teams/members.js';
+import { addTeamMember, createTeam, requireTeam, stopTeam } from '../../teams/teams.js';
+import { teamInputSchema, type TeamInput } from '../../teams/validation.js';
+import { builder } from '../builder.js';
+import { Task } from './task.js';
+
+export const TeamStatusEnum = builder.enumType('TeamStatus', { values: ['ACTIVE', 'STOPPED'] as const });
+const MemberStateEnum = builder.enumType('MemberState', {
+  description: 'BUSY while the member holds an assigned task of its team, STOPPED once the team stopped.',
+  values: ['IDLE', 'BUSY', 'STOPPED'] as const,
+});
+
+export const Team = builder.prismaNode('Team', {
+  description: 'A team of persistent agents agent-1…agent-N sharing a work queue.',
+  id: { field: 'id' },
+  findUnique: (id, ctx) => ({ id, ownerId: ctx.ownerId }),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    size: t.exposeInt('size', { description: 'Number of members (1–10).' }),
+    model: t.exposeString('model', { nullable: true }),
+    mode: t.exposeString('mode', { nullable: true }),
+    systemPrompt: t.exposeString('systemPrompt', { nullable: true }),
+    status: t.expose('status', { type: TeamStatusEnum }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    stoppedAt: t.expose('stoppedAt', { type: 'DateTime', nullable: true }),
+    queue: t.relation('queue', { description: "The team's own work queue." }),
+    queueDepth: t.int({
+      description: "Pending tasks on the team's queues.",
+      resolve: (team, _args, ctx) =>
+        ctx.db.task.count({ where: { status: 'PENDING', queue: { teamId: team.id, ownerId: team.ownerId } } }),
+    }),
+    agents: t.stringList({
+      description: 'Member names, agent-1 first.',
+      select: { members: { select: { name: true, position: true }, orderBy: { position: 'asc' } } },
+      resolve: (team) => team.members.map((m) => m.name),
+    }),
+    members: t.field({
+      type: [TeamMember],
+      resolve: (team, _args, ctx) => listMembers(ctx.db, team.id),
+    }),
+    dispatches: t.relatedConnection('dispatches', {
+      cursor: 'id',
+      description: 'Work dispatched to the team, newest first.',
+      query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+      totalCount: true,
+    }),
+  }),
+});
+
+const TeamMember = builder.objectRef<MemberView>('TeamMember').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    state: t.field({ type: MemberStateEnum, resolve: (m) => m.state }),
+    currentTask: t.field({
+      type: Task,
+      nullable: true,
+      resolve: (m, _args, ctx) => (m.currentTaskId ? ctx.db.task.findUnique({ where: { id: m.currentTaskId } }) : null),
+    }),
+    lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime', nullable: true, description: 'Last call naming this member.' }),
+    joinedAt: t.expose('joinedAt', { type: 'DateTime' }),
+  }),
+});
+
+const CreateTeamInput = builder.inputType('CreateTeamInput', {
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Unique among your active teams.' }),
+    size: t.int({ description: 'Members agent-1…agent-N, 1–10 (default 3).' }),
+    model: t.string(),
+    mode: t.string({ description: 'e.g. "coordinate".' }),
+    systemPrompt: t.string(),
+  }),
+});
+
+builder.queryFields((t) => ({
+  teams: t.prismaConnection({
+    type: 'Team',
+    cursor: 'id',
+    description: 'Your teams, newest first.',
+    totalCount: (_parent, _args, ctx) => ctx.db.team.count({ where: { ownerId: ctx.ownerId } }),
+    resolve: (query, _parent, _args, ctx) =>
+      ctx.db.team.findMany({ ...query, where: { ownerId: ctx.ownerId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+  }),
+  team: t.field({
+    type: Team,
+    description: 'One of your teams (active or stopped); NOT_FOUND for a missing or foreign id.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_parent, args, ctx) => requireTeam(ctx.db, ctx.ownerId, args.id),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createTeam: t.field({
+    type: Team,
+    description: 'Creates the team, its members and its work queue. CONFLICT when an active team has the name.',
+    args: { input: t.arg({ type: CreateTeamInput, required: true }) },
+    validate: z.object({ input: teamInputSchema }),
+    resolve: (_parent, args, ctx) => createTeam(ctx.db, ctx.ownerId, args.input as TeamInput),
+  }),
+  addTeamMember: t.field({
+    type: Team,
+    description: 'Adds the next member agent-(N+1). CONFLICT "Team already at max size" at 10.',
+    args: { teamId: t.arg.id({ required: true }) },
+    validate: z.object({ teamId: idSchema }),
+    resolve: (_parent, args, ctx) => addTeamMember(ctx.db, ctx.ownerId, args.teamId),
+  }),
+  stopTeam: t.field({
+    type: Team,
+    description: 'Stops the members and cancels pending team work; assigned work may still finish. Idempotent.',
+    args: { id: t.arg.id({ required: true }) },
+    validate: z.object({ id: idSchema }),
+    resolve: (_parent, args, ctx) => stopTeam(ctx.db, ctx.ownerId, args.id),
+  }),
+}));
