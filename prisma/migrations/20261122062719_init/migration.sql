@@ -244,13 +244,32 @@ ALTER TABLE "messages" ADD CONSTRAINT "messages_team_id_fkey" FOREIGN KEY ("team
 -- AddForeignKey
 ALTER TABLE "team_events" ADD CONSTRAINT "team_events_team_id_fkey" FOREIGN KEY ("team_id") REFERENCES "teams"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
+-- Team history: member state changes, dispatch progress, stops. Written by the task trigger
+-- below and by the team services, announced like task events.
+CREATE FUNCTION "record_team_event"(p_team TEXT, p_type "TeamEventType", p_agent TEXT, p_dispatch TEXT, p_detail JSONB)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  ev_id bigint;
+BEGIN
+  INSERT INTO "team_events" ("team_id", "type", "agent", "dispatch_id", "detail")
+    VALUES (p_team, p_type, p_agent, p_dispatch, p_detail)
+    RETURNING "id" INTO ev_id;
+  PERFORM pg_notify('agent_teams_team_events',
+    json_build_object('id', ev_id, 'teamId', p_team, 'type', p_type)::text);
+END;
+$$;
+
 -- Task history: one task_events row per state change, written by the database itself so no
 -- statement can change a task without recording it, and announced with NOTIFY in the same
 -- transaction (delivered on commit only). The payload carries ids only: NOTIFY caps it near 8 kB.
+-- For a queue that belongs to a team, the change is also a team event: a member going busy or
+-- idle, and the progress of the dispatch the task is part of.
 CREATE FUNCTION "record_task_event"() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   ev_type "TaskEventType";
   ev_id bigint;
+  agent TEXT;
+  team TEXT;
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO "task_events" ("task_id", "queue_id", "type", "detail")
@@ -269,10 +288,10 @@ BEGIN
   ELSE
     ev_type := NEW."status"::text::"TaskEventType";
   END IF;
+  agent := COALESCE(NEW."assigned_agent_id", CASE WHEN TG_OP = 'UPDATE' THEN OLD."assigned_agent_id" END);
   INSERT INTO "task_events" ("task_id", "queue_id", "type", "agent_id", "detail")
     VALUES (
-      NEW."id", NEW."queue_id", ev_type,
-      COALESCE(NEW."assigned_agent_id", CASE WHEN TG_OP = 'UPDATE' THEN OLD."assigned_agent_id" END),
+      NEW."id", NEW."queue_id", ev_type, agent,
       jsonb_strip_nulls(jsonb_build_object(
         'attempt', NEW."attempts",
         'error', CASE WHEN NEW."status" IN ('PENDING', 'FAILED', 'EXPIRED', 'CANCELLED') THEN NEW."error" END,
@@ -281,6 +300,27 @@ BEGIN
     RETURNING "id" INTO ev_id;
   PERFORM pg_notify('agent_teams_task_events',
     json_build_object('id', ev_id, 'taskId', NEW."id", 'queueId', NEW."queue_id", 'type', ev_type)::text);
+
+  SELECT t."id" INTO team FROM "work_queues" q
+    JOIN "teams" t ON t."id" = q."team_id" AND t."owner_id" = q."owner_id"
+    WHERE q."id" = NEW."queue_id";
+  IF team IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF agent IS NOT NULL AND TG_OP = 'UPDATE'
+     AND (NEW."status" = 'ASSIGNED' OR OLD."status" = 'ASSIGNED')
+     AND EXISTS (SELECT 1 FROM "team_members" m WHERE m."team_id" = team AND m."name" = agent) THEN
+    PERFORM "record_team_event"(team, 'MEMBER_STATE', agent, NEW."dispatch_id", jsonb_build_object(
+      'state', CASE WHEN NEW."status" = 'ASSIGNED' OR EXISTS (
+                      SELECT 1 FROM "tasks" k JOIN "work_queues" q ON q."id" = k."queue_id"
+                      WHERE q."team_id" = team AND k."status" = 'ASSIGNED' AND k."assigned_agent_id" = agent)
+                    THEN 'BUSY' ELSE 'IDLE' END,
+      'taskId', NEW."id"));
+  END IF;
+  IF NEW."dispatch_id" IS NOT NULL THEN
+    PERFORM "record_team_event"(team, 'DISPATCH_PROGRESS', agent, NEW."dispatch_id",
+      jsonb_build_object('taskId', NEW."id", 'taskStatus', NEW."status"));
+  END IF;
   RETURN NULL;
 END;
 $$;
@@ -291,3 +331,15 @@ CREATE TRIGGER "tasks_record_created" AFTER INSERT ON "tasks"
 CREATE TRIGGER "tasks_record_status_change" AFTER UPDATE OF "status", "stolen_at" ON "tasks"
   FOR EACH ROW WHEN (OLD."status" IS DISTINCT FROM NEW."status" OR OLD."stolen_at" IS DISTINCT FROM NEW."stolen_at")
   EXECUTE FUNCTION "record_task_event"();
+
+-- New mailbox messages are announced to every instance; the row is read back by id.
+CREATE FUNCTION "announce_message"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('agent_teams_messages',
+    json_build_object('id', NEW."id", 'teamId', NEW."team_id", 'seq', NEW."seq")::text);
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER "messages_announce" AFTER INSERT ON "messages"
+  FOR EACH ROW EXECUTE FUNCTION "announce_message"();
