@@ -80,7 +80,7 @@ try {
   await migrate(database.url);
   const db = createDb(database.url);
   const tokens = await createTokenService({ jwt: { kind: 'secret', secret: randomUUID() + randomUUID() }, dataDir: '.data' });
-  const app = buildApp({ config: { host: '127.0.0.1', port: 0, sweepIntervalMs: 1000 }, db, tokens, log: createLogger('silent') });
+  const app = buildApp({ config: { host: '127.0.0.1', port: 0, sweepIntervalMs: 1000 }, databaseUrl: database.url, db, tokens, log: createLogger('silent') });
   const baseUrl = await app.start();
   const token = await tokens.mint(OWNER, '1h');
 

@@ -3,14 +3,23 @@ import type { AddressInfo } from 'node:net';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
+import { createEventBus, type EventBus } from './events/bus.js';
+import { startListener, type Listener } from './events/listener.js';
+import { attachWebSocketServer } from './graphql/websocket.js';
 import { createGraphQLServer, type Yoga } from './graphql/yoga.js';
 import type { Logger } from './logger.js';
 import { startSweeper } from './queues/sweeper.js';
 
 export interface App {
   yoga: Yoga;
+  bus: EventBus;
   server: Server;
-  /** Listens on the configured host and port (0 picks a free one); resolves with the base URL. */
+  /** The LISTEN connection, once started. */
+  listener: Listener | undefined;
+  /**
+   * Starts listening for database events, then serves HTTP and websockets on the configured host
+   * and port (0 picks a free one); resolves with the base URL.
+   */
   start(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -18,13 +27,15 @@ export interface App {
 /** Builds the HTTP server, GraphQL endpoint and background work in one place, torn down in one place. */
 export function buildApp(deps: {
   config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'>;
+  databaseUrl: string;
   db: Db;
   tokens: TokenService;
   log: Logger;
   graphiqlToken?: string;
 }): App {
   const { config, db, log } = deps;
-  const yoga = createGraphQLServer(deps);
+  const bus = createEventBus();
+  const yoga = createGraphQLServer({ ...deps, bus });
 
   const server = createServer((req, res) => {
     const path = req.url?.split('?')[0];
@@ -44,12 +55,17 @@ export function buildApp(deps: {
     }
     void yoga.handle(req, res);
   });
+  const websockets = attachWebSocketServer(server, yoga, deps.tokens, log);
 
   let stopSweeper: (() => Promise<void>) | undefined;
-  return {
+  const app: App = {
     yoga,
+    bus,
     server,
+    listener: undefined,
     async start() {
+      app.listener = startListener({ connectionString: deps.databaseUrl, db, bus, log });
+      await app.listener.ready;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
@@ -60,9 +76,12 @@ export function buildApp(deps: {
       return `http://${host}:${port}`;
     },
     async stop() {
+      await websockets.close();
       await stopSweeper?.();
+      await app.listener?.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return app;
 }

@@ -30,7 +30,7 @@ log.info({ applied }, applied.length ? 'applied migrations' : 'database schema u
 const db = createDb(databaseUrl);
 const tokens = await createTokenService(config);
 const devToken = tokens.mode === 'dev' ? await tokens.mint('dev', '30d') : undefined;
-const app = buildApp({ config, db, tokens, log, graphiqlToken: devToken });
+const app = buildApp({ config, databaseUrl, db, tokens, log, graphiqlToken: devToken });
 const url = await app.start();
 log.info({ url: `${url}/graphql` }, 'Agent Teams server listening');
 

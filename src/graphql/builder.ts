@@ -52,3 +52,4 @@ builder.addScalarType('JSONObject', JSONObjectResolver);
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

@@ -1,7 +1,10 @@
 import type { Db } from '../db/client.js';
+import type { EventBus } from '../events/bus.js';
 
 export interface Context {
   db: Db;
+  /** Events from PostgreSQL NOTIFY, fanned out in-process: subscriptions and long polls. */
+  bus: EventBus;
   /** The verified token's `sub`; every read and write is scoped to it. */
   ownerId: string;
 }

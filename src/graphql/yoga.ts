@@ -1,13 +1,13 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
-import { bearerToken, AuthError, type TokenService } from '../auth/tokens.js';
+import { bearerToken, AuthError, type Identity, type TokenService } from '../auth/tokens.js';
+import type { EventBus } from '../events/bus.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Context } from './context.js';
 import { unmaskDomainError, useBadVariablesCode } from './errors.js';
 import { schema } from './schema/index.js';
 
-export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
 function unauthenticated(message: string) {
   return createGraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
@@ -25,15 +25,24 @@ export async function authenticate(tokens: TokenService, header: string | null |
   }
 }
 
-export function createGraphQLServer(deps: { db: Db; tokens: TokenService; log: Logger; graphiqlToken?: string }): Yoga {
-  const { db, tokens, log } = deps;
-  return createYoga<Record<string, unknown>, Context>({
+/** Set by the websocket server, which authenticates once per connection. */
+export interface ServerContext {
+  identity?: Identity;
+  [key: string]: unknown;
+}
+
+export type Yoga = YogaServerInstance<ServerContext, Context>;
+
+export function createGraphQLServer(deps: { db: Db; bus: EventBus; tokens: TokenService; log: Logger; graphiqlToken?: string }): Yoga {
+  const { db, bus, tokens, log } = deps;
+  return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     // The dev token is pre-filled in GraphiQL so a newcomer can query at once.
-    graphiql: deps.graphiqlToken
-      ? { headers: JSON.stringify({ Authorization: `Bearer ${deps.graphiqlToken}` }, null, 2) }
-      : true,
+    graphiql: {
+      subscriptionsProtocol: 'WS',
+      ...(deps.graphiqlToken ? { headers: JSON.stringify({ Authorization: `Bearer ${deps.graphiqlToken}` }, null, 2) } : {}),
+    },
     landingPage: false,
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
@@ -55,9 +64,9 @@ export function createGraphQLServer(deps: { db: Db; tokens: TokenService; log: L
       }),
       useBadVariablesCode,
     ],
-    context: async ({ request }): Promise<Context> => {
-      const identity = await authenticate(tokens, request.headers.get('authorization'));
-      return { db, ownerId: identity.ownerId };
+    context: async ({ request, identity }): Promise<Context> => {
+      const { ownerId } = identity ?? (await authenticate(tokens, request.headers.get('authorization')));
+      return { db, bus, ownerId };
     },
   });
 }

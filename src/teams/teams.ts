@@ -10,6 +10,11 @@ import { MAX_TEAM_SIZE, type TeamInput } from './validation.js';
 
 export const memberName = (position: number) => `agent-${position}`;
 
+/** Team history row + NOTIFY, through the same database function the task trigger uses. */
+async function recordTeamEvent(tx: Tx, teamId: string, type: 'MEMBER_ADDED' | 'TEAM_STOPPED', agent: string | null) {
+  await tx.$executeRaw`SELECT record_team_event(${teamId}, ${type}::"TeamEventType", ${agent}, NULL, NULL)`;
+}
+
 /**
  * Creates the team, its members agent-1…agent-N and its own work queue in one transaction.
  * The queue's teamId is the team's id, which is what makes a queue belong to a team.
@@ -89,7 +94,9 @@ export async function addTeamMember(db: Db, ownerId: string, teamId: string): Pr
       const team = await requireActiveTeam(tx, ownerId, teamId);
       throw conflict(`Team already at max size (${team.size} of ${MAX_TEAM_SIZE} members)`);
     }
-    await tx.teamMember.create({ data: { teamId, name: memberName(grown.size), position: grown.size } });
+    const name = memberName(grown.size);
+    await tx.teamMember.create({ data: { teamId, name, position: grown.size } });
+    await recordTeamEvent(tx, teamId, 'MEMBER_ADDED', name);
     return tx.team.findUniqueOrThrow({ where: { id: teamId } });
   });
 }
@@ -104,7 +111,10 @@ export async function stopTeam(db: Db, ownerId: string, teamId: string): Promise
       UPDATE teams SET status = 'STOPPED', stopped_at = now()
       WHERE id = ${teamId} AND owner_id = ${ownerId} AND status = 'ACTIVE'
       RETURNING id`;
-    if (stopped) await cancelTeamPendingTasks(tx, ownerId, teamId, 'team stopped');
+    if (stopped) {
+      await cancelTeamPendingTasks(tx, ownerId, teamId, 'team stopped');
+      await recordTeamEvent(tx, teamId, 'TEAM_STOPPED', null);
+    }
     return requireTeam(tx, ownerId, teamId);
   });
 }

@@ -264,6 +264,7 @@ export type NodeQueryVariables = Exact<{
 
 export type NodeQuery = { node:
     | { __typename: 'Dispatch', id: string }
+    | { __typename: 'Message', id: string }
     | { __typename: 'Task', id: string }
     | { __typename: 'Team', id: string }
     | { __typename: 'WorkQueue', id: string }

@@ -37,6 +37,7 @@ export async function startTestServer(options: { sweepIntervalMs?: number; liste
   const log = createLogger('silent');
   const app = buildApp({
     config: { host: '127.0.0.1', port: 0, sweepIntervalMs: options.sweepIntervalMs ?? 3_600_000 },
+    databaseUrl: database.url,
     db: database.db,
     tokens,
     log,

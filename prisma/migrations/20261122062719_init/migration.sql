@@ -271,12 +271,15 @@ DECLARE
   agent TEXT;
   team TEXT;
 BEGIN
+  SELECT t."id" INTO team FROM "work_queues" q
+    JOIN "teams" t ON t."id" = q."team_id" AND t."owner_id" = q."owner_id"
+    WHERE q."id" = NEW."queue_id";
   IF TG_OP = 'INSERT' THEN
     INSERT INTO "task_events" ("task_id", "queue_id", "type", "detail")
       VALUES (NEW."id", NEW."queue_id", 'CREATED', jsonb_build_object('priority', NEW."priority"))
       RETURNING "id" INTO ev_id;
-    PERFORM pg_notify('agent_teams_task_events',
-      json_build_object('id', ev_id, 'taskId', NEW."id", 'queueId', NEW."queue_id", 'type', 'CREATED')::text);
+    PERFORM pg_notify('agent_teams_task_events', json_build_object(
+      'id', ev_id, 'taskId', NEW."id", 'queueId', NEW."queue_id", 'teamId', team, 'type', 'CREATED')::text);
     IF NEW."status" <> 'EXPIRED' THEN
       RETURN NULL;
     END IF;
@@ -298,12 +301,9 @@ BEGIN
         'stolenByQueueId', CASE WHEN ev_type = 'STOLEN' THEN NEW."stolen_by_queue_id" END
       )))
     RETURNING "id" INTO ev_id;
-  PERFORM pg_notify('agent_teams_task_events',
-    json_build_object('id', ev_id, 'taskId', NEW."id", 'queueId', NEW."queue_id", 'type', ev_type)::text);
+  PERFORM pg_notify('agent_teams_task_events', json_build_object(
+    'id', ev_id, 'taskId', NEW."id", 'queueId', NEW."queue_id", 'teamId', team, 'type', ev_type)::text);
 
-  SELECT t."id" INTO team FROM "work_queues" q
-    JOIN "teams" t ON t."id" = q."team_id" AND t."owner_id" = q."owner_id"
-    WHERE q."id" = NEW."queue_id";
   IF team IS NULL THEN
     RETURN NULL;
   END IF;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { dequeueTask, stealTaskFor } from '../../queues/dequeue.js';
+import { stealTaskFor } from '../../queues/dequeue.js';
+import { dequeueWithWait } from '../../queues/waitForTask.js';
 import { enqueueTasks } from '../../queues/enqueue.js';
 import { completeTask, failTask, heartbeatTask } from '../../queues/finish.js';
 import {
@@ -10,6 +11,7 @@ import {
   resultSchema,
   taskBatchSchema,
   taskInputSchema,
+  waitSecondsSchema,
   type TaskInput,
 } from '../../queues/validation.js';
 import { notFound } from '../../errors.js';
@@ -114,10 +116,16 @@ builder.mutationFields((t) => ({
   dequeueTask: t.field({
     type: Task,
     nullable: true,
-    description: 'Assigns the highest-priority pending task (oldest first) to the agent; null when none.',
-    args: { queueId: t.arg.id({ required: true }), agentId: t.arg.string({ required: true }) },
-    validate: z.object({ queueId: idSchema, agentId: agentIdSchema }),
-    resolve: (_parent, args, ctx) => dequeueTask(ctx.db, ctx.ownerId, args.queueId, args.agentId),
+    description:
+      'Assigns the highest-priority pending task (oldest first) to the agent; null when none. With waitSeconds (at most 30) it waits for a task to arrive before answering null.',
+    args: {
+      queueId: t.arg.id({ required: true }),
+      agentId: t.arg.string({ required: true }),
+      waitSeconds: t.arg.int({ description: 'Long poll: wait up to this many seconds (0–30) for a task.' }),
+    },
+    validate: z.object({ queueId: idSchema, agentId: agentIdSchema, waitSeconds: waitSecondsSchema.nullish() }),
+    resolve: (_parent, args, ctx) =>
+      dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, args.queueId, args.agentId, args.waitSeconds ?? 0),
   }),
   stealTask: t.field({
     type: Task,

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { replayThenLive } from '../../events/replayThenLive.js';
+import { inbox, inboxWhere, isFor, markMessagesRead, requireTeamMember, sendMessage } from '../../mailbox/messages.js';
+import { cursorSchema, memberNameSchema, messageInputSchema, type MessageInput } from '../../mailbox/validation.js';
+import { idSchema, MAX_PAGE_SIZE } from '../../queues/validation.js';
+import { requireTeam } from '../../teams/teams.js';
+import { builder } from '../builder.js';
+
+export const Message = builder.prismaNode('Message', {
+  description: 'A mailbox message between members of a team.',
+  id: { field: 'id' },
+  findUnique: (id, ctx) => ({ id, team: { ownerId: ctx.ownerId } }),
+  fields: (t) => ({
+    teamId: t.exposeID('teamId'),
+    seq: t.exposeInt('seq', { description: 'Per-team increasing sequence: the mailbox cursor.' }),
+    from: t.exposeString('fromAgent'),
+    to: t.exposeString('toAgent', { nullable: true, description: 'Null for a message to the whole team.' }),
+    body: t.exposeString('body'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const SendMessageInput = builder.inputType('SendMessageInput', {
+  fields: (t) => ({
+    from: t.string({ required: true, description: 'The sending member, e.g. agent-1.' }),
+    to: t.string({ description: 'One member; omit to send to the whole team.' }),
+    body: t.string({ required: true }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  messages: t.prismaConnection({
+    type: 'Message',
+    cursor: 'id',
+    description: "A team's message history, oldest first.",
+    args: { teamId: t.arg.id({ required: true }) },
+    validate: z.object({ teamId: idSchema }),
+    resolve: async (query, _parent, args, ctx) => {
+      await requireTeam(ctx.db, ctx.ownerId, args.teamId);
+      return ctx.db.message.findMany({ ...query, where: { teamId: args.teamId }, orderBy: { seq: 'asc' } });
+    },
+    totalCount: (_parent, args, ctx) => ctx.db.message.count({ where: { teamId: args.teamId, team: { ownerId: ctx.ownerId } } }),
+  }),
+  inbox: t.field({
+    type: [Message],
+    description: "A member's messages (direct and broadcasts by others) after `after`; by default the unread ones.",
+    args: {
+      teamId: t.arg.id({ required: true }),
+      agent: t.arg.string({ required: true }),
+      after: t.arg.int({ description: 'A message seq; default: the member\u2019s read cursor.' }),
+      limit: t.arg.int({ description: `At most ${MAX_PAGE_SIZE} (default 50).` }),
+    },
+    validate: z.object({
+      teamId: idSchema,
+      agent: memberNameSchema,
+      after: cursorSchema.nullish(),
+      limit: z.number().int().min(1).max(MAX_PAGE_SIZE, `must be between 1 and ${MAX_PAGE_SIZE}`).nullish(),
+    }),
+    resolve: (_parent, args, ctx) => inbox(ctx.db, ctx.ownerId, args.teamId, args.agent, { after: args.after, limit: args.limit ?? 50 }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  sendMessage: t.field({
+    type: Message,
+    description: 'From a member to one member or the whole team. BAD_USER_INPUT for non-members, CONFLICT when the team stopped.',
+    args: { teamId: t.arg.id({ required: true }), input: t.arg({ type: SendMessageInput, required: true }) },
+    validate: z.object({ teamId: idSchema, input: messageInputSchema }),
+    resolve: (_parent, args, ctx) => sendMessage(ctx.db, ctx.ownerId, args.teamId, args.input as MessageInput),
+  }),
+  markMessagesRead: t.int({
+    description: "Marks the member's messages up to `upTo` (a seq) read; returns its read cursor.",
+    args: { teamId: t.arg.id({ required: true }), agent: t.arg.string({ required: true }), upTo: t.arg.int({ required: true }) },
+    validate: z.object({ teamId: idSchema, agent: memberNameSchema, upTo: cursorSchema }),
+    resolve: (_parent, args, ctx) => markMessagesRead(ctx.db, ctx.ownerId, args.teamId, args.agent, args.upTo),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  mailbox: t.field({
+    type: Message,
+    description:
+      "A member's messages: first those after `after` (default: its read cursor) from the database, then new ones as they are sent, with no gap or repeat.",
+    args: { teamId: t.arg.id({ required: true }), agent: t.arg.string({ required: true }), after: t.arg.int() },
+    validate: z.object({ teamId: idSchema, agent: memberNameSchema, after: cursorSchema.nullish() }),
+    subscribe: async (_root, args, ctx) => {
+      const member = await requireTeamMember(ctx.db, ctx.ownerId, args.teamId, args.agent);
+      const after = args.after ?? member.readSeq;
+      return replayThenLive({
+        live: ctx.bus.pubsub.subscribe('mailbox', args.teamId),
+        replay: () => ctx.db.message.findMany({ where: { ...inboxWhere(args.teamId, args.agent), seq: { gt: after } }, orderBy: { seq: 'asc' } }),
+        key: (m) => String(m.seq),
+        accept: (m) => isFor(args.agent)(m) && m.seq > after,
+      });
+    },
+    resolve: (message) => message,
+  }),
+}));

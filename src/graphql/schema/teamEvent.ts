@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { TeamEvent as TeamEventRow } from '../../generated/prisma/client.js';
+import { replayThenLive } from '../../events/replayThenLive.js';
+import { idSchema } from '../../queues/validation.js';
+import { requireTeam } from '../../teams/teams.js';
+import { builder } from '../builder.js';
+import { Dispatch } from './dispatch.js';
+import { eventCursorSchema, REPLAY_LIMIT } from './taskEvent.js';
+
+const TeamEventTypeEnum = builder.enumType('TeamEventType', {
+  values: ['MEMBER_STATE', 'MEMBER_ADDED', 'DISPATCH_PROGRESS', 'TEAM_STOPPED'] as const,
+});
+
+const detailOf = (e: TeamEventRow) => (e.detail ?? {}) as { state?: string; taskId?: string; taskStatus?: string };
+
+export const TeamEvent = builder.prismaObject('TeamEvent', {
+  description: 'A member going busy or idle, a member added, progress of a dispatch, the team stopping.',
+  fields: (t) => ({
+    id: t.id({ description: 'Increasing: pass it as `after` to resume.', resolve: (e) => e.id.toString() }),
+    teamId: t.exposeID('teamId'),
+    type: t.expose('type', { type: TeamEventTypeEnum }),
+    agent: t.exposeString('agent', { nullable: true, description: 'The member concerned.' }),
+    state: t.string({ nullable: true, description: 'MEMBER_STATE: IDLE or BUSY.', resolve: (e) => detailOf(e).state ?? null }),
+    taskId: t.id({ nullable: true, resolve: (e) => detailOf(e).taskId ?? null }),
+    taskStatus: t.string({ nullable: true, description: 'DISPATCH_PROGRESS: the status the task reached.', resolve: (e) => detailOf(e).taskStatus ?? null }),
+    dispatch: t.field({
+      type: Dispatch,
+      nullable: true,
+      description: 'DISPATCH_PROGRESS: the dispatch, with its overall status now.',
+      resolve: (e, _args, ctx) => (e.dispatchId ? ctx.db.dispatch.findUnique({ where: { id: e.dispatchId } }) : null),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.subscriptionFields((t) => ({
+  teamEvents: t.field({
+    type: TeamEvent,
+    description: 'Member state changes, dispatch progress and the final TEAM_STOPPED event, after which the stream ends.',
+    args: { teamId: t.arg.id({ required: true }), after: t.arg.id({ description: 'Replay events after this id first.' }) },
+    validate: z.object({ teamId: idSchema, after: eventCursorSchema.nullish() }),
+    subscribe: async (_root, args, ctx) => {
+      const team = await requireTeam(ctx.db, ctx.ownerId, args.teamId);
+      const after = args.after == null ? null : BigInt(args.after);
+      const events = replayThenLive({
+        live: ctx.bus.pubsub.subscribe('teamEvents', team.id),
+        replay: () =>
+          after === null
+            ? Promise.resolve([])
+            : ctx.db.teamEvent.findMany({ where: { teamId: team.id, id: { gt: after } }, orderBy: { id: 'asc' }, take: REPLAY_LIMIT }),
+        key: (e) => e.id.toString(),
+      });
+      return (async function* () {
+        for await (const event of events) {
+          yield event;
+          if (event.type === 'TEAM_STOPPED') return;
+        }
+      })();
+    },
+    resolve: (event) => event,
+  }),
+}));

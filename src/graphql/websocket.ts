@@ -1,0 +1,92 @@
+import type { Server } from 'node:http';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { AuthError, bearerToken, type Identity, type TokenService } from '../auth/tokens.js';
+import type { Logger } from '../logger.js';
+import type { Yoga } from './yoga.js';
+
+const UNAUTHORIZED = 4401;
+
+/** The token from graphql-ws `connectionParams`: `authorization: "Bearer …"` or `token: "…"`. */
+function tokenFrom(params: Readonly<Record<string, unknown>> | undefined): string | null {
+  if (!params) return null;
+  if (typeof params.authorization === 'string') return bearerToken(params.authorization);
+  if (typeof params.Authorization === 'string') return bearerToken(params.Authorization);
+  if (typeof params.token === 'string' && params.token) return params.token;
+  return null;
+}
+
+/**
+ * graphql-ws on `/graphql` of the HTTP server, through Yoga's envelop pipeline (same schema,
+ * validation, limits and context as HTTP). The token is checked once at connection; a missing or
+ * bad one closes the socket with 4401, and the socket is closed when the token expires.
+ */
+export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenService, log: Logger) {
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const expiryTimers = new Map<object, NodeJS.Timeout>();
+  const identities = new WeakMap<object, Identity>();
+
+  const disposable = useServer(
+    {
+      execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
+      subscribe: (args) => (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),
+      onConnect: async (ctx) => {
+        const token = tokenFrom(ctx.connectionParams);
+        const socket = ctx.extra.socket;
+        if (!token) {
+          socket.close(UNAUTHORIZED, 'Unauthorized: pass connectionParams.authorization or token');
+          return false;
+        }
+        try {
+          const identity = await tokens.verify(token);
+          identities.set(socket, identity);
+          const ms = identity.expiresAt.getTime() - Date.now();
+          expiryTimers.set(
+            socket,
+            setTimeout(() => socket.close(UNAUTHORIZED, 'Unauthorized: token expired'), Math.min(Math.max(ms, 0), 2 ** 31 - 1)),
+          );
+          return true;
+        } catch (err) {
+          if (!(err instanceof AuthError)) throw err;
+          socket.close(UNAUTHORIZED, `Unauthorized: ${err.message}`);
+          return false;
+        }
+      },
+      onClose: (ctx) => {
+        clearTimeout(expiryTimers.get(ctx.extra.socket));
+        expiryTimers.delete(ctx.extra.socket);
+      },
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+          identity: identities.get(ctx.extra.socket),
+        });
+        const args = {
+          schema,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        return args;
+      },
+    },
+    wss,
+  );
+  wss.on('error', (err) => log.error({ err }, 'websocket server error'));
+
+  return {
+    async close() {
+      for (const timer of expiryTimers.values()) clearTimeout(timer);
+      for (const client of wss.clients) client.close(1001, 'server shutting down');
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
