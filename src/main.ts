@@ -1,13 +1,13 @@
 // Entry point: config → database → server.
 import { createTokenService } from './auth/tokens.js';
-import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
-import { createDb } from './db/client.js';
+import { buildApp, type App } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createDb, type Db } from './db/client.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embeddedPostgres.js';
 import { migrate } from './db/migrate.js';
 import { createLogger } from './logger.js';
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (err) {
@@ -18,26 +18,47 @@ try {
 const log = createLogger(config.logLevel);
 
 let embedded: EmbeddedDatabase | undefined;
-let databaseUrl = config.databaseUrl;
-if (!databaseUrl) {
-  log.info({ dataDir: config.dataDir }, 'DATABASE_URL not set: starting embedded PostgreSQL');
-  embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, onLog: (line) => log.debug(line) });
-  databaseUrl = embedded.url;
+let db: Db | undefined;
+let app: App | undefined;
+
+/** Startup failures users can act on, in one line instead of a stack trace. */
+function explain(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EADDRINUSE') return `${config.host}:${config.port} is already in use: stop the other server or set PORT.`;
+  if (!config.databaseUrl && !embedded) {
+    return `could not start the embedded PostgreSQL in ${config.dataDir}/postgres (is another server using that data directory? set DATA_DIR or DATABASE_URL)${e?.message ? `: ${e.message}` : ''}`;
+  }
+  return e?.message ?? String(err);
 }
-const applied = await migrate(databaseUrl);
-log.info({ applied }, applied.length ? 'applied migrations' : 'database schema up to date');
 
-const db = createDb(databaseUrl);
-const tokens = await createTokenService(config);
-const devToken = tokens.mode === 'dev' ? await tokens.mint('dev', '30d') : undefined;
-const app = buildApp({ config, databaseUrl, db, tokens, log, graphiqlToken: devToken });
-const url = await app.start();
-log.info({ url: `${url}/graphql` }, 'Agent Teams server listening');
+async function shutdown(code: number) {
+  await app?.stop().catch(() => {});
+  await db?.$disconnect().catch(() => {});
+  await embedded?.stop().catch(() => {});
+  process.exit(code);
+}
 
-if (devToken) {
-  // Development only (no JWT configuration): a token for owner "dev" and a first request to paste.
-  console.log(`
-Development token (owner "dev", valid 30 days; mint others with: npm run token -- --sub <name>):
+try {
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    log.info({ dataDir: config.dataDir }, 'DATABASE_URL not set: starting embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, onLog: (line) => log.debug(line) });
+    databaseUrl = embedded.url;
+  }
+  const applied = await migrate(databaseUrl);
+  log.info({ applied }, applied.length ? 'applied migrations' : 'database schema up to date');
+
+  db = createDb(databaseUrl);
+  const tokens = await createTokenService(config);
+  const devToken = tokens.mode === 'dev' ? await tokens.mint('dev', '30d') : undefined;
+  app = buildApp({ config, databaseUrl, db, tokens, log, graphiqlToken: devToken });
+  const url = await app.start();
+  log.info({ url: `${url}/graphql` }, 'Agent Teams server listening');
+
+  if (devToken) {
+    // Development only (no JWT configuration): a token for owner "dev" and a first request to paste.
+    console.log(`
+Development token (owner "dev", valid 30 days; mint others with: npm run --silent token -- --sub <name>):
 
   export JWT_TOKEN=${devToken}
 
@@ -47,18 +68,20 @@ Try it:
     -d '{"query":"mutation { createWorkQueue(input: {name: \\"bug-triage\\"}) { id name } }"}'
 
 GraphiQL (token pre-filled): ${url}/graphql
+Stop with Ctrl-C.
 `);
+  }
+} catch (err) {
+  log.fatal({ err }, `startup failed: ${explain(err)}`);
+  await shutdown(1);
 }
 
 let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'shutting down');
-  await app.stop();
-  await db.$disconnect();
-  await embedded?.stop();
-  process.exit(0);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    void shutdown(0);
+  });
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));

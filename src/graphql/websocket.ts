@@ -79,7 +79,10 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
     },
     wss,
   );
-  wss.on('error', (err) => log.error({ err }, 'websocket server error'));
+  // The HTTP server's own errors (e.g. EADDRINUSE) are re-emitted here; they are reported at startup.
+  wss.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE') log.error({ err }, 'websocket server error');
+  });
 
   return {
     async close() {

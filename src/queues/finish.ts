@@ -29,7 +29,9 @@ async function explainMiss(db: Db, guard: LeaseGuard, action: string): Promise<n
     throw conflict(`task ${guard.taskId} is ${task.status}; only an ASSIGNED task can be ${action}`);
   }
   if (guard.leaseToken !== null && task.leaseToken !== guard.leaseToken) {
-    throw conflict(`task ${guard.taskId}: the lease token does not match; the lease expired and the task was handed out again`);
+    throw conflict(
+      `task ${guard.taskId}: the lease token does not match its current lease (the lease expired and the task was handed out again, or the token is wrong)`,
+    );
   }
   if (guard.agentId !== null && task.assignedAgentId !== guard.agentId) {
     throw conflict(`task ${guard.taskId} is assigned to another agent`);

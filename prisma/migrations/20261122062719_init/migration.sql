@@ -280,9 +280,11 @@ BEGIN
       RETURNING "id" INTO ev_id;
     PERFORM pg_notify('agent_teams_task_events', json_build_object(
       'id', ev_id, 'taskId', NEW."id", 'queueId', NEW."queue_id", 'teamId', team, 'type', 'CREATED')::text);
-    IF NEW."status" <> 'EXPIRED' THEN
-      RETURN NULL;
-    END IF;
+  END IF;
+  -- A task created EXPIRED (deadline already past) records that too.
+  IF TG_OP = 'INSERT' AND NEW."status" <> 'EXPIRED' THEN
+    ev_type := NULL;
+  ELSIF TG_OP = 'INSERT' THEN
     ev_type := 'EXPIRED';
   ELSIF NEW."status" = 'ASSIGNED' AND NEW."stolen_at" IS DISTINCT FROM OLD."stolen_at" THEN
     ev_type := 'STOLEN';
@@ -292,17 +294,19 @@ BEGIN
     ev_type := NEW."status"::text::"TaskEventType";
   END IF;
   agent := COALESCE(NEW."assigned_agent_id", CASE WHEN TG_OP = 'UPDATE' THEN OLD."assigned_agent_id" END);
-  INSERT INTO "task_events" ("task_id", "queue_id", "type", "agent_id", "detail")
-    VALUES (
-      NEW."id", NEW."queue_id", ev_type, agent,
-      jsonb_strip_nulls(jsonb_build_object(
-        'attempt', NEW."attempts",
-        'error', CASE WHEN NEW."status" IN ('PENDING', 'FAILED', 'EXPIRED', 'CANCELLED') THEN NEW."error" END,
-        'stolenByQueueId', CASE WHEN ev_type = 'STOLEN' THEN NEW."stolen_by_queue_id" END
-      )))
-    RETURNING "id" INTO ev_id;
-  PERFORM pg_notify('agent_teams_task_events', json_build_object(
-    'id', ev_id, 'taskId', NEW."id", 'queueId', NEW."queue_id", 'teamId', team, 'type', ev_type)::text);
+  IF ev_type IS NOT NULL THEN
+    INSERT INTO "task_events" ("task_id", "queue_id", "type", "agent_id", "detail")
+      VALUES (
+        NEW."id", NEW."queue_id", ev_type, agent,
+        jsonb_strip_nulls(jsonb_build_object(
+          'attempt', NEW."attempts",
+          'error', CASE WHEN NEW."status" IN ('PENDING', 'FAILED', 'EXPIRED', 'CANCELLED') THEN NEW."error" END,
+          'stolenByQueueId', CASE WHEN ev_type = 'STOLEN' THEN NEW."stolen_by_queue_id" END
+        )))
+      RETURNING "id" INTO ev_id;
+    PERFORM pg_notify('agent_teams_task_events', json_build_object(
+      'id', ev_id, 'taskId', NEW."id", 'queueId', NEW."queue_id", 'teamId', team, 'type', ev_type)::text);
+  END IF;
 
   IF team IS NULL THEN
     RETURN NULL;
