@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess } from './helpers/process.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let s: TestServer;
@@ -37,32 +37,11 @@ describe('HTTP endpoints', () => {
   });
 });
 
-/** Runs `src/main.ts` as `npm start` does and collects its output. */
-function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const waitFor = async (pattern: RegExp, ms = 45_000) => {
-    const end = Date.now() + ms;
-    while (!pattern.test(output)) {
-      if (Date.now() > end || child.exitCode !== null) throw new Error(`no ${pattern} in output:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return pattern.exec(output)!;
-  };
-  return { child, exited, waitFor, output: () => output };
-}
-
 describe('npm start', () => {
   it('starts on an embedded PostgreSQL with no configuration and prints a working dev token', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'agent-teams-start-'));
     await chmod(dataDir, 0o755);
-    const main = startMain({ DATA_DIR: dataDir, PORT: '0' });
+    const main = startServerProcess({ DATA_DIR: dataDir, PORT: '0' });
     try {
       const [, token] = await main.waitFor(/export JWT_TOKEN=(\S+)/);
       const [, url] = await main.waitFor(/GraphiQL \(token pre-filled\): (\S+)/);
@@ -81,7 +60,7 @@ describe('npm start', () => {
   });
 
   it('refuses to start in production without JWT configuration', async () => {
-    const main = startMain({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://127.0.0.1:1/none' });
+    const main = startServerProcess({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://127.0.0.1:1/none' });
     expect(await main.exited).toBe(2);
     expect(main.output()).toMatch(/production needs JWT_SECRET or JWT_JWKS_URL/);
   });
