@@ -1,13 +1,16 @@
 // npm run bench: dequeue+complete cycles per second with 32 concurrent agents, through the GraphQL
 // endpoint over HTTP and as the same SQL statements called directly, on the same database in the
-// same run. Uses the embedded PostgreSQL unless DATABASE_URL is set (then it creates and drops a
+// same run; then push latency (enqueue → websocket event, enqueue → long-poll answer) as
+// p50/p99/max over --samples sequential samples. Uses the embedded PostgreSQL unless DATABASE_URL is set (then it creates and drops a
 // scratch database there). Bounded: each scenario drains a fixed number of tasks.
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
+import { createClient } from 'graphql-ws';
 import pg from 'pg';
+import WebSocket from 'ws';
 import { buildApp } from '../src/app.js';
 import { createTokenService } from '../src/auth/tokens.js';
 import { createDb, type Db } from '../src/db/client.js';
@@ -20,12 +23,20 @@ import { completeTask } from '../src/queues/sql/finishTask.js';
 import { createWorkQueue } from '../src/queues/workQueues.js';
 
 const opts = new Command()
-  .option('--tasks <n>', 'tasks drained per scenario', '4000')
+  .option('--tasks <n>', 'tasks drained per throughput scenario', '4000')
   .option('--agents <n>', 'concurrent agents', '32')
+  .option('--samples <n>', 'samples per latency scenario', '1000')
   .parse()
-  .opts<{ tasks: string; agents: string }>();
+  .opts<{ tasks: string; agents: string; samples: string }>();
 const TASKS = Number(opts.tasks);
 const AGENTS = Number(opts.agents);
+const SAMPLES = Number(opts.samples);
+
+function percentiles(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1)!, n: sorted.length };
+}
 const OWNER = 'bench';
 
 async function setupDatabase(): Promise<{ url: string; cleanup(): Promise<void> }> {
@@ -122,9 +133,52 @@ try {
     return !!t;
   });
 
+  // Latency: enqueue (a GraphQL mutation over HTTP) → the event reaches a websocket subscriber.
+  const latencyQueue = await createWorkQueue(db, OWNER, { name: 'latency' });
+  const ws = createClient({
+    url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
+  const arrivals = new Map<string, (at: number) => void>();
+  const unsubscribe = ws.subscribe<{ taskEvents: { task: { name: string } } }>(
+    { query: `subscription($q: ID!) { taskEvents(queueId: $q) { type task { name } } }`, variables: { q: latencyQueue.id } },
+    { next: (r) => arrivals.get(r.data!.taskEvents.task.name)?.(performance.now()), error: (e) => console.error(e), complete: () => {} },
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  const ENQUEUE = 'mutation($q: ID!, $n: String!) { enqueueTask(queueId: $q, input: {name: $n}) { id } }';
+  const pushLatency: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const name = `push-${i}`;
+    const arrived = new Promise<number>((resolve) => arrivals.set(name, resolve));
+    const sent = performance.now();
+    await gql(ENQUEUE, { q: latencyQueue.id, n: name });
+    pushLatency.push((await arrived) - sent);
+    arrivals.delete(name);
+  }
+  unsubscribe();
+  await ws.dispose();
+
+  // Latency: enqueue → a long-polling dequeue (waitSeconds) returns the task.
+  const pollQueue = await createWorkQueue(db, OWNER, { name: 'long-poll' });
+  const POLL = 'mutation($q: ID!) { dequeueTask(queueId: $q, agentId: "poller", waitSeconds: 10) { id leaseToken } }';
+  const wakeLatency: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const polled = gql(POLL, { q: pollQueue.id }).then((d) => ({ at: performance.now(), task: d.dequeueTask }));
+    await new Promise((r) => setTimeout(r, 10)); // the poll is waiting
+    const sent = performance.now();
+    await gql(ENQUEUE, { q: pollQueue.id, n: `poll-${i}` });
+    const { at, task } = await polled;
+    if (!task) throw new Error('long poll returned no task');
+    wakeLatency.push(at - sent);
+    await gql(COMPLETE, { id: task.id, t: task.leaseToken });
+  }
+
   const counts = await db.task.groupBy({ by: ['status'], _count: { _all: true } });
   const completed = counts.find((c) => c.status === 'COMPLETED')?._count._all ?? 0;
-  if (completed !== TASKS * 2 + 200) throw new Error(`expected ${TASKS * 2 + 200} completed tasks, found ${completed}`);
+  const expected = TASKS * 2 + 200 + SAMPLES;
+  if (completed !== expected) throw new Error(`expected ${expected} completed tasks, found ${completed}`);
 
   const cpu = os.cpus();
   console.log(`\nAgent Teams benchmark — ${new Date().toISOString()}`);
@@ -134,7 +188,13 @@ try {
     console.log(`${label.padEnd(44)} ${r.perSecond.toFixed(0).padStart(7)} cycles/s  (${r.cycles} in ${r.seconds.toFixed(2)} s)`);
   row('dequeue+complete via GraphQL over HTTP', viaGraphQL);
   row('dequeue+complete as SQL statements (no HTTP)', viaSql);
-  console.log(`\nGraphQL/SQL ratio: ${(viaGraphQL.perSecond / viaSql.perSecond).toFixed(2)}`);
+  console.log(`\nGraphQL/SQL ratio: ${(viaGraphQL.perSecond / viaSql.perSecond).toFixed(2)}\n`);
+  const lat = (label: string, samples: number[]) => {
+    const p = percentiles(samples);
+    console.log(`${label.padEnd(44)} p50 ${p.p50.toFixed(1).padStart(6)} ms  p99 ${p.p99.toFixed(1).padStart(6)} ms  max ${p.max.toFixed(1).padStart(6)} ms  (n=${p.n})`);
+  };
+  lat('enqueue → websocket subscriber event', pushLatency);
+  lat('enqueue → long-polling dequeue answered', wakeLatency);
   console.log(`server RSS after run: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
 
   await app.stop();
