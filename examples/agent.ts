@@ -46,7 +46,7 @@ async function mailboxLoop() {
       retryAttempts: 0,
     });
     try {
-      const messages: AsyncIterableIterator<FormattedExecutionResult<MailboxData>> = client.iterate<MailboxData>({
+      const messages: AsyncIterableIterator<FormattedExecutionResult<MailboxData, unknown>> = client.iterate<MailboxData>({
         query: `subscription($team: ID!, $agent: String!, $after: Int) {
           mailbox(teamId: $team, agent: $agent, after: $after) { seq from to body } }`,
         variables: { team: opts.team, agent: opts.agent, after: lastSeq },
