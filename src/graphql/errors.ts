@@ -1,4 +1,4 @@
-import type { GraphQLError } from 'graphql';
+import type { ExecutionResult, GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { StandardSchemaV1 } from '@pothos/plugin-validation';
 import { DomainError, type ErrorCode } from '../errors.js';
@@ -25,53 +25,61 @@ export function validationError(failure: StandardSchemaV1.FailureResult): GraphQ
   return codedError('BAD_USER_INPUT', `${field}: ${issue.message}`, field);
 }
 
-function isGraphQLError(error: unknown): error is GraphQLError {
-  return typeof error === 'object' && error !== null && 'originalError' in error && 'path' in error;
-}
-
 /**
- * Yoga masks unexpected errors; domain errors are expected and keep their message and code.
- * Everything else stays masked (logged by Yoga) so internals never reach clients.
+ * The client-facing version of an expected error, or undefined for an unexpected one (which Yoga
+ * then masks and logs). Duck-typed: graphql may be loaded twice (ESM and CommonJS copies).
  */
-export function unmaskDomainError(error: unknown, fallback: (error: unknown) => Error): Error {
-  // Duck-typed: graphql may be loaded twice (ESM and CommonJS copies), defeating instanceof.
-  const original = isGraphQLError(error) ? error.originalError : error;
-  if (!isGraphQLError(error)) return fallback(error);
-  // Prisma's "required record not found" (P2025) comes from lookups such as node(id), whose
-  // where-clause includes the owner: a foreign id is as missing as an unknown one.
-  if ((original as { code?: unknown } | undefined)?.code === 'P2025') {
-    return createGraphQLError('not found', { nodes: error.nodes, path: error.path, extensions: { code: 'NOT_FOUND' } });
-  }
+function expectedError(error: GraphQLError): GraphQLError | undefined {
+  const at = { nodes: error.nodes, path: error.path, positions: error.positions, source: error.source ?? undefined };
+  const original = error.originalError;
   if (original instanceof DomainError) {
     return createGraphQLError(original.message, {
-      nodes: error.nodes,
-      source: error.source ?? undefined,
-      positions: error.positions,
-      path: error.path,
+      ...at,
       extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) },
     });
   }
-  return fallback(error);
+  // Prisma's "required record not found" (P2025) comes from lookups such as node(id), whose
+  // where-clause includes the owner: a foreign id is as missing as an unknown one.
+  if ((original as { code?: unknown } | undefined)?.code === 'P2025') {
+    return createGraphQLError('not found', { ...at, extensions: { code: 'NOT_FOUND' } });
+  }
+  // Variables that do not fit their declared types are rejected by graphql-js before any
+  // resolver runs, without a code; they are bad input like any other.
+  if (!error.extensions?.code && error.message.startsWith('Variable "$')) {
+    return createGraphQLError(error.message, { ...at, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
+  }
+  return undefined;
+}
+
+function withExpectedErrors(result: ExecutionResult): ExecutionResult | undefined {
+  if (!result.errors?.length) return undefined;
+  let changed = false;
+  const errors = result.errors.map((e) => {
+    const mapped = expectedError(e);
+    if (mapped) changed = true;
+    return mapped ?? e;
+  });
+  return changed ? { ...result, errors } : undefined;
 }
 
 /**
- * Variables that do not fit their declared types (a missing required field, a malformed
- * DateTime) are rejected by graphql-js before any resolver runs, without a code. They are bad
- * user input like any other, so they get the same code.
+ * Turns expected errors (domain errors, not-found lookups, badly typed variables) into coded
+ * GraphQL errors before Yoga's masking, so they reach clients as they are and are not logged as
+ * server errors. Applies to queries, mutations and subscriptions (HTTP, SSE and websockets).
  */
-export const useBadVariablesCode: Plugin = {
+export const useExpectedErrors: Plugin = {
   onExecute: () => ({
     onExecuteDone: ({ result, setResult }) => {
-      if (!('errors' in result) || !result.errors?.length) return;
-      if (!result.errors.some((e) => !e.extensions?.code && e.message.startsWith('Variable "$'))) return;
-      setResult({
-        ...result,
-        errors: result.errors.map((e) =>
-          !e.extensions?.code && e.message.startsWith('Variable "$')
-            ? createGraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } })
-            : e,
-        ),
-      });
+      if (Symbol.asyncIterator in result) return;
+      const mapped = withExpectedErrors(result);
+      if (mapped) setResult(mapped);
+    },
+  }),
+  onSubscribe: () => ({
+    onSubscribeResult: ({ result, setResult }) => {
+      if (Symbol.asyncIterator in result) return;
+      const mapped = withExpectedErrors(result);
+      if (mapped) setResult(mapped);
     },
   }),
 };

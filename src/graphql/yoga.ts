@@ -1,11 +1,11 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { createGraphQLError, createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { bearerToken, AuthError, type Identity, type TokenService } from '../auth/tokens.js';
 import type { EventBus } from '../events/bus.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Context } from './context.js';
-import { unmaskDomainError, useBadVariablesCode } from './errors.js';
+import { useExpectedErrors } from './errors.js';
 import { schema } from './schema/index.js';
 
 
@@ -50,9 +50,6 @@ export function createGraphQLServer(deps: { db: Db; bus: EventBus; tokens: Token
       warn: (...args) => log.warn(args.map(String).join(' ')),
       error: (...args) => log.error(args.map(String).join(' ')),
     },
-    maskedErrors: {
-      maskError: (error, message, isDev) => unmaskDomainError(error, (e) => maskError(e, message, isDev)),
-    },
     plugins: [
       // Bounds on what one operation may ask for.
       EnvelopArmorPlugin({
@@ -62,7 +59,7 @@ export function createGraphQLServer(deps: { db: Db; bus: EventBus; tokens: Token
         maxDirectives: { n: 50 },
         maxTokens: { n: 5000 },
       }),
-      useBadVariablesCode,
+      useExpectedErrors,
     ],
     context: async ({ request, identity }): Promise<Context> => {
       const { ownerId } = identity ?? (await authenticate(tokens, request.headers.get('authorization')));
