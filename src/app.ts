@@ -9,6 +9,7 @@ import { attachWebSocketServer } from './graphql/websocket.js';
 import { createGraphQLServer, type Yoga } from './graphql/yoga.js';
 import type { Logger } from './logger.js';
 import { startSweeper } from './queues/sweeper.js';
+import { createRestRouter } from './rest/router.js';
 
 export interface App {
   yoga: Yoga;
@@ -24,7 +25,10 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Builds the HTTP server, GraphQL endpoint and background work in one place, torn down in one place. */
+/**
+ * Builds the HTTP server (GraphQL, websockets, the REST shim, health checks) and background work
+ * in one place, torn down in one place.
+ */
 export function buildApp(deps: {
   config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'>;
   databaseUrl: string;
@@ -36,6 +40,7 @@ export function buildApp(deps: {
   const { config, db, log } = deps;
   const bus = createEventBus();
   const yoga = createGraphQLServer({ ...deps, bus });
+  const rest = createRestRouter(yoga, log);
 
   const server = createServer((req, res) => {
     const path = req.url?.split('?')[0];
@@ -53,6 +58,7 @@ export function buildApp(deps: {
       );
       return;
     }
+    if (rest(req, res)) return;
     void yoga.handle(req, res);
   });
   const websockets = attachWebSocketServer(server, yoga, deps.tokens, log);
