@@ -1,5 +1,5 @@
 // npm run bench: dequeue+complete cycles per second with 32 concurrent agents, through the GraphQL
-// endpoint over HTTP and as the same SQL statements called directly, on the same database in the
+// endpoint over HTTP, through the REST shim, and as the same SQL statements called directly, on the same database in the
 // same run; then push latency (enqueue → websocket event, enqueue → long-poll answer) as
 // p50/p99/max over --samples sequential samples. Uses the embedded PostgreSQL unless DATABASE_URL is set (then it creates and drops a
 // scratch database there). Bounded: each scenario drains a fixed number of tasks.
@@ -125,6 +125,24 @@ try {
     return !!t;
   });
 
+  const restQueue = await createWorkQueue(db, OWNER, { name: 'rest' });
+  await fillQueue(db, restQueue.id);
+  const restCall = async (path: string, body: unknown) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    if (res.status === 204) return null;
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: string; leaseToken: string };
+  };
+  const viaRest = await drain(async (agent) => {
+    const t = await restCall(`/work-queues/${restQueue.id}/dequeue`, { agentId: agent });
+    if (t) await restCall(`/work-queue-tasks/${t.id}/complete`, { leaseToken: t.leaseToken, result: { ok: true } });
+    return !!t;
+  });
+
   const sqlQueue = await createWorkQueue(db, OWNER, { name: 'sql' });
   await fillQueue(db, sqlQueue.id);
   const viaSql = await drain(async (agent) => {
@@ -177,7 +195,7 @@ try {
 
   const counts = await db.task.groupBy({ by: ['status'], _count: { _all: true } });
   const completed = counts.find((c) => c.status === 'COMPLETED')?._count._all ?? 0;
-  const expected = TASKS * 2 + 200 + SAMPLES;
+  const expected = TASKS * 3 + 200 + SAMPLES;
   if (completed !== expected) throw new Error(`expected ${expected} completed tasks, found ${completed}`);
 
   const cpu = os.cpus();
@@ -187,6 +205,7 @@ try {
   const row = (label: string, r: { perSecond: number; seconds: number; cycles: number }) =>
     console.log(`${label.padEnd(44)} ${r.perSecond.toFixed(0).padStart(7)} cycles/s  (${r.cycles} in ${r.seconds.toFixed(2)} s)`);
   row('dequeue+complete via GraphQL over HTTP', viaGraphQL);
+  row('dequeue+complete via the REST shim', viaRest);
   row('dequeue+complete as SQL statements (no HTTP)', viaSql);
   console.log(`\nGraphQL/SQL ratio: ${(viaGraphQL.perSecond / viaSql.perSecond).toFixed(2)}\n`);
   const lat = (label: string, samples: number[]) => {
