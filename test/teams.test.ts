@@ -130,8 +130,13 @@ describe('member states', () => {
     expect(view.members[1]!.lastSeenAt).toBeNull();
     expect(view.queueDepth).toBe(2);
 
+    await s.db.$executeRaw`UPDATE team_members SET last_seen_at = now() - interval '1 hour' WHERE team_id = ${t.id}`;
     await s.ok(CompleteTaskDocument, { id: a.id, result: { ok: true } });
     expect(await states(t.id)).toEqual({ 'agent-1': 'IDLE', 'agent-2': 'IDLE' });
+    // Completing is a call naming the member: it was seen just now.
+    const seen = (await s.ok(TeamDocument, { id: t.id })).team.members.map((m) => Date.now() - Date.parse(m.lastSeenAt!));
+    expect(seen[0]).toBeLessThan(60_000);
+    expect(seen[1]).toBeGreaterThan(3_000_000);
 
     const b = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'agent-2' })).dequeueTask!;
     expect((await states(t.id))['agent-2']).toBe('BUSY');

@@ -2,7 +2,6 @@ import type { Db } from '../db/client.js';
 import { conflict, notFound } from '../errors.js';
 import { completeTask as completeSql, extendLease, failTask as failSql, type LeaseGuard } from './sql/finishTask.js';
 import type { TaskRow } from './sql/taskColumns.js';
-import { touchMember } from '../teams/members.js';
 
 export interface LeaseArgs {
   /** The token dequeue returned; when given, a task re-leased to someone else is refused. */
@@ -39,15 +38,9 @@ async function explainMiss(db: Db, guard: LeaseGuard, action: string): Promise<n
   throw conflict(`task ${guard.taskId} changed concurrently; it can no longer be ${action}`);
 }
 
-/** The member who held the task was seen now (no-op outside team queues). */
-async function seen(db: Db, task: TaskRow): Promise<TaskRow> {
-  await touchMember(db, task.queueId, task.assignedAgentId);
-  return task;
-}
-
 export async function completeTask(db: Db, ownerId: string, taskId: string, result: unknown, args: LeaseArgs = {}): Promise<TaskRow> {
   const guard = guardOf(ownerId, taskId, args);
-  return seen(db, (await completeSql(db, guard, result ?? null)) ?? (await explainMiss(db, guard, 'completed')));
+  return (await completeSql(db, guard, result ?? null)) ?? explainMiss(db, guard, 'completed');
 }
 
 /** With `retry` and attempts left the task is requeued; otherwise it is FAILED for good. */
@@ -59,8 +52,7 @@ export async function failTask(
   args: LeaseArgs & { retry?: boolean | null } = {},
 ): Promise<TaskRow> {
   const guard = guardOf(ownerId, taskId, args);
-  const task = (await failSql(db, guard, error, args.retry ?? false)) ?? (await explainMiss(db, guard, 'failed'));
-  return seen(db, task);
+  return (await failSql(db, guard, error, args.retry ?? false)) ?? explainMiss(db, guard, 'failed');
 }
 
 export async function heartbeatTask(
@@ -70,5 +62,5 @@ export async function heartbeatTask(
   args: LeaseArgs & { extendSeconds?: number | null } = {},
 ): Promise<TaskRow> {
   const guard = guardOf(ownerId, taskId, args);
-  return seen(db, (await extendLease(db, guard, args.extendSeconds ?? null)) ?? (await explainMiss(db, guard, 'extended')));
+  return (await extendLease(db, guard, args.extendSeconds ?? null)) ?? explainMiss(db, guard, 'extended');
 }

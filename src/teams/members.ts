@@ -51,12 +51,3 @@ export async function heldTaskId(db: Tx, teamId: string, member: string): Promis
 export async function lockMember(tx: Tx, teamId: string, member: string): Promise<void> {
   await tx.$executeRaw`UPDATE team_members SET last_seen_at = now() WHERE team_id = ${teamId} AND name = ${member}`;
 }
-
-/** Records that `agentId` was seen, when it is a member of the team that owns `queueId`. */
-export async function touchMember(db: Tx, queueId: string, agentId: string | null): Promise<void> {
-  if (!agentId) return;
-  await db.$executeRaw`
-    UPDATE team_members m SET last_seen_at = now()
-    FROM work_queues q JOIN teams t ON t.id = q.team_id AND t.owner_id = q.owner_id
-    WHERE q.id = ${queueId} AND m.team_id = t.id AND m.name = ${agentId}`;
-}

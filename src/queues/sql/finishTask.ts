@@ -1,11 +1,20 @@
+import { Prisma } from '../../generated/prisma/client.js';
 import type { Tx } from '../../db/tx.js';
 import { TASK_COLUMNS, type TaskRow } from './taskColumns.js';
 
 /**
- * Complete and fail are one guarded UPDATE each: they only match an ASSIGNED task of the owner,
- * held under the given lease token when one is passed. No match means nothing changed; the
- * caller then explains why (missing, wrong state, stale lease).
+ * Complete, fail and heartbeat are one guarded UPDATE each: they only match an ASSIGNED task of
+ * the owner, held under the given lease token when one is passed. No match means nothing changed;
+ * the caller then explains why (missing, wrong state, stale lease). In the same statement, the
+ * agent holding the task is marked seen when it is a member of the queue's team.
  */
+/** Marks the task's holder (`t.holder`) seen, when it is a member of the queue's team. */
+const markHolderSeen = Prisma.sql`
+  UPDATE team_members m SET last_seen_at = now()
+  FROM t, work_queues q, teams tm
+  WHERE q.id = t.queue_id AND tm.id = q.team_id AND tm.owner_id = q.owner_id
+    AND m.team_id = tm.id AND m.name = t.holder`;
+
 export interface LeaseGuard {
   ownerId: string;
   taskId: string;
@@ -17,21 +26,24 @@ export interface LeaseGuard {
 
 export async function completeTask(db: Tx, guard: LeaseGuard, result: unknown): Promise<TaskRow | null> {
   const rows = await db.$queryRaw<TaskRow[]>`
-    UPDATE tasks t
-    SET status = 'COMPLETED',
-        result = ${JSON.stringify(result ?? null)}::jsonb,
-        completed_at = now(),
-        finished_at = now(),
-        lease_token = NULL,
-        lease_expires_at = NULL
-    FROM work_queues q
-    WHERE t.id = ${guard.taskId}
-      AND t.status = 'ASSIGNED'
-      AND q.id = t.queue_id
-      AND q.owner_id = ${guard.ownerId}
-      AND (${guard.leaseToken}::text IS NULL OR t.lease_token = ${guard.leaseToken}::text)
-      AND (${guard.agentId}::text IS NULL OR t.assigned_agent_id = ${guard.agentId}::text)
-    RETURNING ${TASK_COLUMNS}`;
+    WITH t AS (
+      UPDATE tasks t
+      SET status = 'COMPLETED',
+          result = ${JSON.stringify(result ?? null)}::jsonb,
+          completed_at = now(),
+          finished_at = now(),
+          lease_token = NULL,
+          lease_expires_at = NULL
+      FROM work_queues q
+      WHERE t.id = ${guard.taskId}
+        AND t.status = 'ASSIGNED'
+        AND q.id = t.queue_id
+        AND q.owner_id = ${guard.ownerId}
+        AND (${guard.leaseToken}::text IS NULL OR t.lease_token = ${guard.leaseToken}::text)
+        AND (${guard.agentId}::text IS NULL OR t.assigned_agent_id = ${guard.agentId}::text)
+      RETURNING t.*, t.assigned_agent_id AS holder
+    ), seen AS (${markHolderSeen})
+    SELECT ${TASK_COLUMNS} FROM t`;
   return rows[0] ?? null;
 }
 
@@ -41,39 +53,45 @@ export async function completeTask(db: Tx, guard: LeaseGuard, result: unknown): 
  */
 export async function failTask(db: Tx, guard: LeaseGuard, error: string, retry: boolean): Promise<TaskRow | null> {
   const rows = await db.$queryRaw<TaskRow[]>`
-    UPDATE tasks t
-    SET status = CASE WHEN ${retry} AND t.attempts < t.max_attempts
-                      THEN 'PENDING'::"TaskStatus" ELSE 'FAILED'::"TaskStatus" END,
-        error = ${error},
-        assigned_agent_id = CASE WHEN ${retry} AND t.attempts < t.max_attempts
-                                 THEN NULL ELSE t.assigned_agent_id END,
-        failed_at = CASE WHEN ${retry} AND t.attempts < t.max_attempts THEN NULL ELSE now() END,
-        finished_at = CASE WHEN ${retry} AND t.attempts < t.max_attempts THEN NULL ELSE now() END,
-        lease_token = NULL,
-        lease_expires_at = NULL
-    FROM work_queues q
-    WHERE t.id = ${guard.taskId}
-      AND t.status = 'ASSIGNED'
-      AND q.id = t.queue_id
-      AND q.owner_id = ${guard.ownerId}
-      AND (${guard.leaseToken}::text IS NULL OR t.lease_token = ${guard.leaseToken}::text)
-      AND (${guard.agentId}::text IS NULL OR t.assigned_agent_id = ${guard.agentId}::text)
-    RETURNING ${TASK_COLUMNS}`;
+    WITH t AS (
+      UPDATE tasks t
+      SET status = CASE WHEN ${retry} AND t.attempts < t.max_attempts
+                        THEN 'PENDING'::"TaskStatus" ELSE 'FAILED'::"TaskStatus" END,
+          error = ${error},
+          assigned_agent_id = CASE WHEN ${retry} AND t.attempts < t.max_attempts
+                                   THEN NULL ELSE t.assigned_agent_id END,
+          failed_at = CASE WHEN ${retry} AND t.attempts < t.max_attempts THEN NULL ELSE now() END,
+          finished_at = CASE WHEN ${retry} AND t.attempts < t.max_attempts THEN NULL ELSE now() END,
+          lease_token = NULL,
+          lease_expires_at = NULL
+      FROM work_queues q
+      WHERE t.id = ${guard.taskId}
+        AND t.status = 'ASSIGNED'
+        AND q.id = t.queue_id
+        AND q.owner_id = ${guard.ownerId}
+        AND (${guard.leaseToken}::text IS NULL OR t.lease_token = ${guard.leaseToken}::text)
+        AND (${guard.agentId}::text IS NULL OR t.assigned_agent_id = ${guard.agentId}::text)
+      RETURNING t.*, COALESCE(t.assigned_agent_id, ${guard.agentId}::text) AS holder
+    ), seen AS (${markHolderSeen})
+    SELECT ${TASK_COLUMNS} FROM t`;
   return rows[0] ?? null;
 }
 
 /** Heartbeat: pushes the lease out by `seconds` (the queue's visibility timeout by default). */
 export async function extendLease(db: Tx, guard: LeaseGuard, seconds: number | null): Promise<TaskRow | null> {
   const rows = await db.$queryRaw<TaskRow[]>`
-    UPDATE tasks t
-    SET lease_expires_at = now() + COALESCE(${seconds}::int, q.visibility_timeout_seconds) * interval '1 second'
-    FROM work_queues q
-    WHERE t.id = ${guard.taskId}
-      AND t.status = 'ASSIGNED'
-      AND q.id = t.queue_id
-      AND q.owner_id = ${guard.ownerId}
-      AND (${guard.leaseToken}::text IS NULL OR t.lease_token = ${guard.leaseToken}::text)
-      AND (${guard.agentId}::text IS NULL OR t.assigned_agent_id = ${guard.agentId}::text)
-    RETURNING ${TASK_COLUMNS}`;
+    WITH t AS (
+      UPDATE tasks t
+      SET lease_expires_at = now() + COALESCE(${seconds}::int, q.visibility_timeout_seconds) * interval '1 second'
+      FROM work_queues q
+      WHERE t.id = ${guard.taskId}
+        AND t.status = 'ASSIGNED'
+        AND q.id = t.queue_id
+        AND q.owner_id = ${guard.ownerId}
+        AND (${guard.leaseToken}::text IS NULL OR t.lease_token = ${guard.leaseToken}::text)
+        AND (${guard.agentId}::text IS NULL OR t.assigned_agent_id = ${guard.agentId}::text)
+      RETURNING t.*, t.assigned_agent_id AS holder
+    ), seen AS (${markHolderSeen})
+    SELECT ${TASK_COLUMNS} FROM t`;
   return rows[0] ?? null;
 }
