@@ -1,42 +1,61 @@
-/**
- * A subscription stream with no gap and no duplicate at the seam between history and live:
- * the live subscription is registered first (buffering), then history after the client's cursor
- * is read from the database and emitted, then live events follow, minus any already emitted.
- * Keys already seen are remembered, so an event that committed late (its id lower than one
- * already delivered) is still delivered once.
- */
-const MAX_REMEMBERED = 10_000;
+import { RESYNC, type Subscription } from './bus.js';
 
+const MAX_REMEMBERED = 10_000;
+export const REPLAY_PAGE = 500;
+
+/**
+ * A subscription stream with no gap and no duplicate at the seam between history and live: the
+ * live subscription is registered first (buffering), then history after the cursor is read from
+ * the database page by page and emitted, then live events follow, minus any already emitted.
+ * When the bus signals a possible gap (its LISTEN connection dropped), history after the last
+ * emitted cursor is read again. Keys already emitted are remembered, so an event that committed
+ * late (its cursor lower than one already emitted) is still emitted once when it arrives live.
+ */
 export async function* replayThenLive<T>(options: {
-  live: AsyncIterable<T>;
-  /** Rows after the cursor, oldest first; called after the live subscription is in place. */
-  replay: () => Promise<T[]>;
-  key: (item: T) => string;
-  /** Live items the subscriber should not see (e.g. another agent's direct message). */
+  live: Subscription<T>;
+  /** Where to start: the client's cursor, or the stream's head for live-only subscriptions. */
+  after: bigint;
+  /** Up to REPLAY_PAGE rows with a cursor above `after`, oldest first. */
+  page: (after: bigint) => Promise<T[]>;
+  cursor: (item: T) => bigint;
+  /** Live items the subscriber should not see (e.g. another member's direct message). */
   accept?: (item: T) => boolean;
 }): AsyncGenerator<T> {
-  const iterator = options.live[Symbol.asyncIterator]();
-  // Starting the iterator registers its listener now; events arriving during the replay wait in it.
-  let next = iterator.next();
-  const seen = new Set<string>();
-  try {
-    for (const item of await options.replay()) {
-      seen.add(options.key(item));
-      yield item;
-    }
+  const { live, cursor } = options;
+  const seen = new Set<bigint>();
+  let last = options.after;
+  const fresh = (item: T) => {
+    const key = cursor(item);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    // Late commits arrive within moments; the oldest keys can be forgotten.
+    if (seen.size > MAX_REMEMBERED) seen.delete(seen.values().next().value!);
+    if (key > last) last = key;
+    return true;
+  };
+  async function* history() {
     for (;;) {
-      const result = await next;
+      const rows = await options.page(last);
+      for (const row of rows) if (fresh(row)) yield row;
+      if (rows.length < REPLAY_PAGE) return;
+      const end = cursor(rows.at(-1)!);
+      if (end > last) last = end; // a page of repeats still moves on
+    }
+  }
+  try {
+    yield* history();
+    for (;;) {
+      const result = await live.next();
       if (result.done) return;
-      next = iterator.next();
-      const item = result.value;
-      const key = options.key(item);
-      if (seen.has(key) || (options.accept && !options.accept(item))) continue;
-      seen.add(key);
-      // Late commits arrive within moments; the oldest keys can be forgotten.
-      if (seen.size > MAX_REMEMBERED) seen.delete(seen.values().next().value!);
-      yield item;
+      if (result.value === RESYNC) {
+        yield* history();
+        continue;
+      }
+      const item = result.value as T;
+      if (options.accept && !options.accept(item)) continue;
+      if (fresh(item)) yield item;
     }
   } finally {
-    await iterator.return?.();
+    await live.return();
   }
 }

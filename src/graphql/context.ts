@@ -7,4 +7,6 @@ export interface Context {
   bus: EventBus;
   /** The verified token's `sub`; every read and write is scoped to it. */
   ownerId: string;
+  /** Aborts when the HTTP client goes away (long polls stop waiting). */
+  signal?: AbortSignal;
 }

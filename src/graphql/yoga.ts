@@ -63,7 +63,7 @@ export function createGraphQLServer(deps: { db: Db; bus: EventBus; tokens: Token
     ],
     context: async ({ request, identity }): Promise<Context> => {
       const { ownerId } = identity ?? (await authenticate(tokens, request.headers.get('authorization')));
-      return { db, bus, ownerId };
+      return { db, bus, ownerId, signal: identity ? undefined : request.signal };
     },
   });
 }

@@ -5,7 +5,8 @@ import { dequeueTask } from './dequeue.js';
 import type { TaskRow } from './sql/taskColumns.js';
 
 /**
- * Long-poll dequeue: returns a task as soon as one is claimable, or null after `waitSeconds`.
+ * Long-poll dequeue: returns a task as soon as one is claimable, or null after `waitSeconds` or
+ * once `signal` aborts (the client went away: it must not be handed a task it will never see).
  * It does not poll the database: it sleeps until the event bus says a task was created or
  * requeued in the queue (NOTIFY from the committing transaction), then tries to claim. When many
  * agents wait and one task arrives, all wake, one claims it, the others wait again.
@@ -17,28 +18,31 @@ export async function dequeueWithWait(
   queueId: string,
   agentId: string,
   waitSeconds: number,
+  signal?: AbortSignal,
 ): Promise<TaskRow | null> {
   if (waitSeconds <= 0) return dequeueTask(db, ownerId, queueId, agentId);
   const deadline = Date.now() + waitSeconds * 1000;
-  const wakeups = bus.pubsub.subscribe('work', queueId)[Symbol.asyncIterator]();
   // Listening before the first attempt: a task enqueued in between still wakes us.
-  let wakeup = wakeups.next();
-  const timeout = new AbortController();
+  const wakeups = bus.subscribe('work', queueId);
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  signal?.addEventListener('abort', abort);
   try {
     for (;;) {
+      if (signal?.aborted) return null;
       const task = await dequeueTask(db, ownerId, queueId, agentId);
       if (task) return task;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return null;
       const woke = await Promise.race([
-        wakeup.then(() => true),
-        sleep(remaining, false, { signal: timeout.signal }).catch(() => false),
+        wakeups.next().then((r) => !r.done),
+        sleep(remaining, false, { signal: stop.signal }).catch(() => false),
       ]);
       if (!woke) return null;
-      wakeup = wakeups.next();
     }
   } finally {
-    timeout.abort();
-    await wakeups.return?.();
+    signal?.removeEventListener('abort', abort);
+    stop.abort();
+    await wakeups.return();
   }
 }

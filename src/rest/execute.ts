@@ -18,6 +18,7 @@ export async function runOperation<T, V>(
   document: TypedDocumentNode<T, V>,
   variables: V,
   authorization: string | undefined,
+  signal?: AbortSignal,
 ): Promise<OperationResult<T>> {
   let query = printed.get(document);
   if (!query) printed.set(document, (query = print(document)));
@@ -25,6 +26,7 @@ export async function runOperation<T, V>(
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', ...(authorization ? { authorization } : {}) },
     body: JSON.stringify({ query, variables }),
+    signal,
   });
   return (await response.json()) as OperationResult<T>;
 }

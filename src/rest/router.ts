@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import FindMyWay, { type HTTPVersion } from 'find-my-way';
+import { bearerToken } from '../auth/tokens.js';
 import { DomainError } from '../errors.js';
 import type { Yoga } from '../graphql/yoga.js';
 import type { Logger } from '../logger.js';
@@ -38,10 +39,19 @@ export function createRestRouter(yoga: Yoga, log: Logger) {
   async function handle(r: Route, params: Record<string, string | undefined>, req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://rest');
     const envelope = isEnvelope(url.pathname);
+    // The client leaving (e.g. during a long poll) aborts the operation.
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
     try {
+      // Without credentials nothing else is looked at (the body is not even read).
+      if (!bearerToken(req.headers.authorization)) {
+        return sendError(res, envelope, { status: 401, code: 'UNAUTHENTICATED', message: 'Authentication required: send Authorization: Bearer <token>' });
+      }
       const body = req.method === 'GET' || req.method === 'DELETE' ? {} : await readJsonBody(req);
       const variables = r.variables({ params: params as Record<string, string>, query: url.searchParams, body });
-      const result = await runOperation(yoga, r.document, variables, req.headers.authorization);
+      const result = await runOperation(yoga, r.document, variables, req.headers.authorization, gone.signal);
       if (result.errors?.length || !result.data) {
         const first = result.errors?.[0] ?? { message: 'no data' };
         return sendError(res, envelope, restError(first, envelope, r.renames));

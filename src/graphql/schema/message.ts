@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { replayThenLive } from '../../events/replayThenLive.js';
-import { inbox, inboxWhere, isFor, markMessagesRead, requireTeamMember, sendMessage } from '../../mailbox/messages.js';
+import { mailboxStream } from '../../events/streams.js';
+import { inbox, markMessagesRead, sendMessage } from '../../mailbox/messages.js';
 import { cursorSchema, memberNameSchema, messageInputSchema, type MessageInput } from '../../mailbox/validation.js';
 import { idSchema, MAX_PAGE_SIZE } from '../../queues/validation.js';
 import { requireTeam } from '../../teams/teams.js';
@@ -83,16 +83,7 @@ builder.subscriptionFields((t) => ({
       "A member's messages: first those after `after` (default: its read cursor) from the database, then new ones as they are sent, with no gap or repeat.",
     args: { teamId: t.arg.id({ required: true }), agent: t.arg.string({ required: true }), after: t.arg.int() },
     validate: z.object({ teamId: idSchema, agent: memberNameSchema, after: cursorSchema.nullish() }),
-    subscribe: async (_root, args, ctx) => {
-      const member = await requireTeamMember(ctx.db, ctx.ownerId, args.teamId, args.agent);
-      const after = args.after ?? member.readSeq;
-      return replayThenLive({
-        live: ctx.bus.pubsub.subscribe('mailbox', args.teamId),
-        replay: () => ctx.db.message.findMany({ where: { ...inboxWhere(args.teamId, args.agent), seq: { gt: after } }, orderBy: { seq: 'asc' } }),
-        key: (m) => String(m.seq),
-        accept: (m) => isFor(args.agent)(m) && m.seq > after,
-      });
-    },
+    subscribe: (_root, args, ctx) => mailboxStream(ctx.db, ctx.bus, ctx.ownerId, args.teamId, args.agent, args.after ?? null),
     resolve: (message) => message,
   }),
 }));

@@ -125,7 +125,7 @@ builder.mutationFields((t) => ({
     },
     validate: z.object({ queueId: idSchema, agentId: agentIdSchema, waitSeconds: waitSecondsSchema.nullish() }),
     resolve: (_parent, args, ctx) =>
-      dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, args.queueId, args.agentId, args.waitSeconds ?? 0),
+      dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, args.queueId, args.agentId, args.waitSeconds ?? 0, ctx.signal),
   }),
   stealTask: t.field({
     type: Task,

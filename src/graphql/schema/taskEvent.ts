@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { replayThenLive } from '../../events/replayThenLive.js';
-import { requireQueue } from '../../queues/workQueues.js';
+import { taskEventStream } from '../../events/streams.js';
 import { idSchema } from '../../queues/validation.js';
-import { requireTeam } from '../../teams/teams.js';
 import { builder } from '../builder.js';
 
 export const TaskEventTypeEnum = builder.enumType('TaskEventType', {
@@ -25,7 +23,6 @@ export const TaskEvent = builder.prismaObject('TaskEvent', {
 
 /** Event ids are bigints; cursors travel as their decimal string. */
 export const eventCursorSchema = z.string().regex(/^\d{1,19}$/, 'must be an event id');
-export const REPLAY_LIMIT = 10_000;
 
 builder.subscriptionFields((t) => ({
   taskEvents: t.field({
@@ -35,38 +32,19 @@ builder.subscriptionFields((t) => ({
     args: {
       queueId: t.arg.id(),
       teamId: t.arg.id(),
-      after: t.arg.id({ description: 'Replay events after this event id (at most 10,000) before going live.' }),
+      after: t.arg.id({ description: 'Replay the events after this event id before going live.' }),
     },
     validate: z
       .object({ queueId: idSchema.nullish(), teamId: idSchema.nullish(), after: eventCursorSchema.nullish() })
       .refine((a) => !a.queueId !== !a.teamId, { message: 'pass exactly one of queueId and teamId', path: ['queueId'] }),
-    subscribe: async (_root, args, ctx) => {
-      const after = args.after == null ? null : BigInt(args.after);
-      if (args.queueId) {
-        const queue = await requireQueue(ctx.db, ctx.ownerId, args.queueId);
-        return replayThenLive({
-          live: ctx.bus.pubsub.subscribe('queueTasks', queue.id),
-          replay: () =>
-            after === null
-              ? Promise.resolve([])
-              : ctx.db.taskEvent.findMany({ where: { queueId: queue.id, id: { gt: after } }, orderBy: { id: 'asc' }, take: REPLAY_LIMIT }),
-          key: (e) => e.id.toString(),
-        });
-      }
-      const team = await requireTeam(ctx.db, ctx.ownerId, args.teamId!);
-      return replayThenLive({
-        live: ctx.bus.pubsub.subscribe('teamTasks', team.id),
-        replay: () =>
-          after === null
-            ? Promise.resolve([])
-            : ctx.db.taskEvent.findMany({
-                where: { queue: { teamId: team.id, ownerId: team.ownerId }, id: { gt: after } },
-                orderBy: { id: 'asc' },
-                take: REPLAY_LIMIT,
-              }),
-        key: (e) => e.id.toString(),
-      });
-    },
+    subscribe: (_root, args, ctx) =>
+      taskEventStream(
+        ctx.db,
+        ctx.bus,
+        ctx.ownerId,
+        args.queueId ? { queueId: args.queueId } : { teamId: args.teamId! },
+        args.after == null ? null : BigInt(args.after),
+      ),
     resolve: (event) => event,
   }),
 }));

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { TeamEvent as TeamEventRow } from '../../generated/prisma/client.js';
-import { replayThenLive } from '../../events/replayThenLive.js';
+import { teamEventStream } from '../../events/streams.js';
 import { idSchema } from '../../queues/validation.js';
-import { requireTeam } from '../../teams/teams.js';
 import { builder } from '../builder.js';
 import { Dispatch } from './dispatch.js';
-import { eventCursorSchema, REPLAY_LIMIT } from './taskEvent.js';
+import { eventCursorSchema } from './taskEvent.js';
 
 const TeamEventTypeEnum = builder.enumType('TeamEventType', {
   values: ['MEMBER_STATE', 'MEMBER_ADDED', 'DISPATCH_PROGRESS', 'TEAM_STOPPED'] as const,
@@ -39,24 +38,8 @@ builder.subscriptionFields((t) => ({
     description: 'Member state changes, dispatch progress and the final TEAM_STOPPED event, after which the stream ends.',
     args: { teamId: t.arg.id({ required: true }), after: t.arg.id({ description: 'Replay events after this id first.' }) },
     validate: z.object({ teamId: idSchema, after: eventCursorSchema.nullish() }),
-    subscribe: async (_root, args, ctx) => {
-      const team = await requireTeam(ctx.db, ctx.ownerId, args.teamId);
-      const after = args.after == null ? null : BigInt(args.after);
-      const events = replayThenLive({
-        live: ctx.bus.pubsub.subscribe('teamEvents', team.id),
-        replay: () =>
-          after === null
-            ? Promise.resolve([])
-            : ctx.db.teamEvent.findMany({ where: { teamId: team.id, id: { gt: after } }, orderBy: { id: 'asc' }, take: REPLAY_LIMIT }),
-        key: (e) => e.id.toString(),
-      });
-      return (async function* () {
-        for await (const event of events) {
-          yield event;
-          if (event.type === 'TEAM_STOPPED') return;
-        }
-      })();
-    },
+    subscribe: (_root, args, ctx) =>
+      teamEventStream(ctx.db, ctx.bus, ctx.ownerId, args.teamId, args.after == null ? null : BigInt(args.after)),
     resolve: (event) => event,
   }),
 }));
