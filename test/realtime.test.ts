@@ -213,6 +213,31 @@ describe('long-poll dequeue', () => {
     expect(results.filter((r) => r.dequeueTask === null)).toHaveLength(9);
   });
 
+  it('hands nothing to a poller that went away', async () => {
+    const queueId = await newQueue();
+    const token = await s.tokenFor('alice');
+    for (const [path, body] of [
+      ['/graphql', { query: `mutation($q: ID!) { dequeueTask(queueId: $q, agentId: "gone", waitSeconds: 20) { id } }`, variables: { q: queueId } }],
+      [`/work-queues/${queueId}/dequeue?wait=20`, { agentId: 'gone' }],
+    ] as const) {
+      const leaving = new AbortController();
+      const request = fetch(`${s.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+        signal: leaving.signal,
+      }).catch(() => undefined);
+      await sleep(200);
+      leaving.abort();
+      await request;
+      await sleep(200);
+      const task = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: `for nobody via ${path}` } })).enqueueTask;
+      await sleep(500);
+      expect((await s.db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe('PENDING');
+      await s.ok(DequeueTaskDocument, { queueId, agentId: 'cleanup' });
+    }
+  });
+
   it('rejects a wait over 30 seconds', async () => {
     const queueId = await newQueue();
     const res = await s.gql(DequeueTaskWaitingDocument, { queueId, agentId: 'x', waitSeconds: 31 });
