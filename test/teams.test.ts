@@ -281,9 +281,9 @@ describe('stopTeam', () => {
     const tasks = (await s.ok(DispatchDocument, { id: d.id })).dispatch.tasks;
     expect(tasks.map((x) => x.status)).toEqual(['ASSIGNED', 'CANCELLED']);
 
-    // The held task may still finish; the member takes no new work.
+    // The held task may still finish; the team takes no new work.
     await s.ok(CompleteTaskDocument, { id: held.id, result: { partial: true } });
-    await s.ok(EnqueueTaskDocument, { queueId: t.queue.id, input: { name: 'after stop' } });
+    expect(errorCode(await s.gql(EnqueueTaskDocument, { queueId: t.queue.id, input: { name: 'after stop' } }))).toBe('CONFLICT');
     const res = await s.gql(DequeueTaskDocument, { queueId: t.queue.id, agentId: 'agent-2' });
     expect(errorCode(res)).toBe('CONFLICT');
     expect(errorCode(await s.gql(AddTeamMemberDocument, { teamId: t.id }))).toBe('CONFLICT');
@@ -292,6 +292,35 @@ describe('stopTeam', () => {
     const again = (await s.ok(StopTeamDocument, { id: t.id })).stopTeam;
     expect(again.stoppedAt).toBe(stopped.stoppedAt);
     expect((await s.ok(TeamDocument, { id: t.id })).team.status).toBe('STOPPED');
+  });
+});
+
+describe('work after a stop', () => {
+  it('is cancelled, not requeued: lease expiry, fail with retry, and work that raced the stop', async () => {
+    const t = await team({ size: 2 });
+    await s.ok(DispatchToTeamDocument, { teamId: t.id, input: { task: 'two jobs', parallel: true } });
+    const a = (await s.ok(DequeueTaskDocument, { queueId: t.queue.id, agentId: 'agent-1' })).dequeueTask!;
+    const b = (await s.ok(DequeueTaskDocument, { queueId: t.queue.id, agentId: 'agent-2' })).dequeueTask!;
+    await s.ok(StopTeamDocument, { id: t.id });
+
+    const retried = (await s.ok(FailTaskDocument, { id: a.id, error: 'flaky', retry: true })).failTask;
+    expect(retried).toMatchObject({ status: 'FAILED', error: 'flaky' });
+
+    await s.db.$executeRaw`UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = ${b.id}`;
+    // An enqueue that committed just after the stop's cancellation (written behind the API's back).
+    await s.db.$executeRaw`INSERT INTO tasks (id, queue_id, name) VALUES ('wt_racedthestop000', ${t.queue.id}, 'late')`;
+    await sweepOnce(s.db);
+    const lost = (await s.ok(TaskDocument, { id: b.id })).task;
+    expect(lost).toMatchObject({ status: 'CANCELLED', error: 'team stopped' });
+    expect((await s.db.task.findUniqueOrThrow({ where: { id: 'wt_racedthestop000' } })).status).toBe('CANCELLED');
+  });
+
+  it('does not retry a task whose queue was deleted', async () => {
+    const queueId = (await s.ok(CreateWorkQueueDocument, { input: { name: 'doomed' } })).createWorkQueue.id;
+    await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'held' } });
+    const held = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'w' })).dequeueTask!;
+    await s.db.$executeRaw`UPDATE work_queues SET deleted_at = now() WHERE id = ${queueId}`;
+    expect((await s.ok(FailTaskDocument, { id: held.id, error: 'x', retry: true })).failTask.status).toBe('FAILED');
   });
 });
 

@@ -13,7 +13,8 @@ type Claim = (db: Tx, queue: QueueForAgent) => Promise<TaskRow | null>;
 /**
  * Runs a claim for `agentId` on the owner's queue. When the agent is a member of the queue's
  * team, the team rules apply first: the team must be active and the member idle, checked under
- * the member's row lock so the check and the claim cannot interleave with another of its calls.
+ * the member's row lock (and a share lock on the team) so the checks and the claim cannot
+ * interleave with another call of the same member or with a stop.
  */
 async function claimFor(db: Db, ownerId: string, queueId: string, agentId: string, claim: Claim): Promise<TaskRow | null> {
   const queue = await queueForAgent(db, ownerId, queueId, agentId);
@@ -22,7 +23,10 @@ async function claimFor(db: Db, ownerId: string, queueId: string, agentId: strin
   const teamId = queue.teamId!;
   return db.$transaction(async (tx) => {
     await lockMember(tx, teamId, agentId);
-    if (queue.teamStatus === 'STOPPED') throw conflict(`team ${teamId} is stopped; ${agentId} takes no more work`);
+    // Share-locked: a concurrent stop waits for this claim (and then leaves it to finish), or
+    // this claim sees the stop.
+    const [team] = await tx.$queryRaw<{ status: string }[]>`SELECT status::text AS status FROM teams WHERE id = ${teamId} FOR SHARE`;
+    if (team?.status !== 'ACTIVE') throw conflict(`team ${teamId} is stopped; ${agentId} takes no more work`);
     const held = await heldTaskId(tx, teamId, agentId);
     if (held) throw conflict(`${agentId} is busy with task ${held}; complete or fail it first`);
     return claim(tx, queue);

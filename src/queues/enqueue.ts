@@ -1,7 +1,7 @@
 import type { Task } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
-import { notFound } from '../errors.js';
+import { conflict, notFound } from '../errors.js';
 import type { TaskInput } from './validation.js';
 
 export interface EnqueueResult {
@@ -29,6 +29,13 @@ export async function enqueueTasks(
       WHERE id = ${queueId} AND owner_id = ${ownerId} AND deleted_at IS NULL
       FOR SHARE`;
     if (!queue) throw notFound('work queue', queueId);
+    // A stopped team's queues take no new work; FOR SHARE orders this against a concurrent stop.
+    const [team] = await tx.$queryRaw<{ id: string; status: string }[]>`
+      SELECT t.id, t.status::text AS status FROM teams t
+      JOIN work_queues q ON t.id = q.team_id AND t.owner_id = q.owner_id
+      WHERE q.id = ${queueId}
+      FOR SHARE OF t`;
+    if (team?.status === 'STOPPED') throw conflict(`team ${team.id} is stopped; its queues take no new work`);
 
     const now = new Date();
     const rows = tasks.map((t) => {

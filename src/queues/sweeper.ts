@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { expireDeadlines, expireLeases, expireRuntimes } from './sql/expireTasks.js';
+import { cancelOrphans, expireDeadlines, expireLeases, expireRuntimes } from './sql/expireTasks.js';
 
 const BATCH = 500;
 
@@ -13,13 +13,15 @@ async function drain(step: (limit: number) => Promise<number>): Promise<number> 
 
 /**
  * One pass: deadlines first (an expired task must not be requeued), then runtimes (a background
- * task over its limit fails rather than being requeued), then leases.
+ * task over its limit fails rather than being requeued), then leases, then pending work that
+ * raced a queue deletion or a team stop.
  */
-export async function sweepOnce(db: Db): Promise<{ expired: number; overRuntime: number; leases: number }> {
+export async function sweepOnce(db: Db): Promise<{ expired: number; overRuntime: number; leases: number; orphans: number }> {
   const expired = await drain((n) => expireDeadlines(db, n));
   const overRuntime = await drain((n) => expireRuntimes(db, n));
   const leases = await drain((n) => expireLeases(db, n));
-  return { expired, overRuntime, leases };
+  const orphans = await drain((n) => cancelOrphans(db, n));
+  return { expired, overRuntime, leases, orphans };
 }
 
 /**
@@ -34,7 +36,7 @@ export function startSweeper(db: Db, intervalMs: number, log: Logger): () => Pro
   const pass = async () => {
     try {
       const swept = await sweepOnce(db);
-      if (swept.expired || swept.overRuntime || swept.leases) log.debug(swept, 'sweeper pass');
+      if (Object.values(swept).some(Boolean)) log.debug(swept, 'sweeper pass');
     } catch (err) {
       log.error({ err }, 'sweeper pass failed');
     }

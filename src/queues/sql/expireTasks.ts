@@ -26,30 +26,33 @@ export async function expireDeadlines(db: Tx, limit: number): Promise<number> {
 
 /**
  * ASSIGNED tasks whose lease ran out go back to PENDING for another agent, or to FAILED once
- * their attempts are used up, so a crashed agent never strands work. In a deleted queue they
- * are cancelled instead: nobody can dequeue them any more.
+ * their attempts are used up, so a crashed agent never strands work. In a deleted queue or a
+ * stopped team they are cancelled instead: nobody would take them any more.
  */
 export async function expireLeases(db: Tx, limit: number): Promise<number> {
   return db.$executeRaw`
     WITH due AS (
-      SELECT t.id, (t.attempts >= t.max_attempts) AS exhausted, (q.deleted_at IS NOT NULL) AS orphaned
+      SELECT t.id, (t.attempts >= t.max_attempts) AS exhausted,
+             CASE WHEN q.deleted_at IS NOT NULL THEN 'queue deleted'
+                  WHEN tm.status = 'STOPPED' THEN 'team stopped' END AS orphaned_by
       FROM tasks t
       JOIN work_queues q ON q.id = t.queue_id
+      LEFT JOIN teams tm ON tm.id = q.team_id AND tm.owner_id = q.owner_id
       WHERE t.status = 'ASSIGNED' AND t.lease_expires_at <= now()
       ORDER BY t.lease_expires_at
       LIMIT ${limit}
       FOR UPDATE OF t SKIP LOCKED
     )
     UPDATE tasks t
-    SET status = CASE WHEN due.orphaned THEN 'CANCELLED'::"TaskStatus"
+    SET status = CASE WHEN due.orphaned_by IS NOT NULL THEN 'CANCELLED'::"TaskStatus"
                       WHEN due.exhausted THEN 'FAILED'::"TaskStatus"
                       ELSE 'PENDING'::"TaskStatus" END,
-        error = CASE WHEN due.orphaned THEN 'queue deleted'
+        error = CASE WHEN due.orphaned_by IS NOT NULL THEN due.orphaned_by
                      WHEN due.exhausted THEN 'lease expired after ' || t.attempts || ' attempt(s)'
                      ELSE 'lease expired' END,
-        assigned_agent_id = CASE WHEN due.orphaned OR due.exhausted THEN t.assigned_agent_id END,
-        failed_at = CASE WHEN due.exhausted AND NOT due.orphaned THEN now() END,
-        finished_at = CASE WHEN due.orphaned OR due.exhausted THEN now() END,
+        assigned_agent_id = CASE WHEN due.orphaned_by IS NOT NULL OR due.exhausted THEN t.assigned_agent_id END,
+        failed_at = CASE WHEN due.exhausted AND due.orphaned_by IS NULL THEN now() END,
+        finished_at = CASE WHEN due.orphaned_by IS NOT NULL OR due.exhausted THEN now() END,
         lease_token = NULL,
         lease_expires_at = NULL
     FROM due
@@ -75,6 +78,28 @@ export async function expireRuntimes(db: Tx, limit: number): Promise<number> {
         finished_at = now(),
         lease_token = NULL,
         lease_expires_at = NULL
+    FROM due
+    WHERE t.id = due.id`;
+}
+
+/**
+ * Pending tasks left in a queue deleted, or of a team stopped, in the last minutes: work that
+ * raced the deletion or stop (an enqueue or a retry committing just after it) is cancelled too.
+ */
+export async function cancelOrphans(db: Tx, limit: number): Promise<number> {
+  return db.$executeRaw`
+    WITH due AS (
+      SELECT t.id, CASE WHEN q.deleted_at IS NOT NULL THEN 'queue deleted' ELSE 'team stopped' END AS reason
+      FROM work_queues q
+      LEFT JOIN teams tm ON tm.id = q.team_id AND tm.owner_id = q.owner_id
+      JOIN tasks t ON t.queue_id = q.id AND t.status = 'PENDING'
+      WHERE q.deleted_at > now() - interval '10 minutes'
+         OR (tm.status = 'STOPPED' AND tm.stopped_at > now() - interval '10 minutes')
+      LIMIT ${limit}
+      FOR UPDATE OF t SKIP LOCKED
+    )
+    UPDATE tasks t
+    SET status = 'CANCELLED', error = due.reason, finished_at = now()
     FROM due
     WHERE t.id = due.id`;
 }

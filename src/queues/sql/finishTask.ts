@@ -49,19 +49,26 @@ export async function completeTask(db: Tx, guard: LeaseGuard, result: unknown): 
 
 /**
  * Fail stores the error. With `retry` and attempts left the task goes back to PENDING for
- * another agent (the error stays as the last one seen); otherwise it is FAILED for good.
+ * another agent (the error stays as the last one seen); otherwise it is FAILED for good. A task
+ * of a deleted queue or a stopped team is not retried: nobody would take it.
  */
 export async function failTask(db: Tx, guard: LeaseGuard, error: string, retry: boolean): Promise<TaskRow | null> {
   const rows = await db.$queryRaw<TaskRow[]>`
-    WITH t AS (
+    WITH open AS (
+      SELECT (q.deleted_at IS NULL AND NOT EXISTS (
+                SELECT 1 FROM teams tm WHERE tm.id = q.team_id AND tm.owner_id = q.owner_id AND tm.status = 'STOPPED')) AS ok
+      FROM tasks k JOIN work_queues q ON q.id = k.queue_id
+      WHERE k.id = ${guard.taskId}
+    ),
+    t AS (
       UPDATE tasks t
-      SET status = CASE WHEN ${retry} AND t.attempts < t.max_attempts
+      SET status = CASE WHEN ${retry} AND t.attempts < t.max_attempts AND (SELECT ok FROM open)
                         THEN 'PENDING'::"TaskStatus" ELSE 'FAILED'::"TaskStatus" END,
           error = ${error},
-          assigned_agent_id = CASE WHEN ${retry} AND t.attempts < t.max_attempts
+          assigned_agent_id = CASE WHEN ${retry} AND t.attempts < t.max_attempts AND (SELECT ok FROM open)
                                    THEN NULL ELSE t.assigned_agent_id END,
-          failed_at = CASE WHEN ${retry} AND t.attempts < t.max_attempts THEN NULL ELSE now() END,
-          finished_at = CASE WHEN ${retry} AND t.attempts < t.max_attempts THEN NULL ELSE now() END,
+          failed_at = CASE WHEN ${retry} AND t.attempts < t.max_attempts AND (SELECT ok FROM open) THEN NULL ELSE now() END,
+          finished_at = CASE WHEN ${retry} AND t.attempts < t.max_attempts AND (SELECT ok FROM open) THEN NULL ELSE now() END,
           lease_token = NULL,
           lease_expires_at = NULL
       FROM work_queues q

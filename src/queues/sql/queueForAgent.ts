@@ -4,7 +4,6 @@ export interface QueueForAgent {
   visibilityTimeoutSeconds: number;
   /** The team the queue belongs to (its teamId names one of the owner's teams), if any. */
   teamId: string | null;
-  teamStatus: 'ACTIVE' | 'STOPPED' | null;
   /** Whether the agent is a member of that team: then the member rules apply. */
   isMember: boolean;
 }
@@ -14,7 +13,6 @@ export async function queueForAgent(db: Tx, ownerId: string, queueId: string, ag
   const [row] = await db.$queryRaw<QueueForAgent[]>`
     SELECT q.visibility_timeout_seconds AS "visibilityTimeoutSeconds",
            t.id AS "teamId",
-           t.status::text AS "teamStatus",
            (m.name IS NOT NULL) AS "isMember"
     FROM work_queues q
     LEFT JOIN teams t ON t.id = q.team_id AND t.owner_id = q.owner_id
