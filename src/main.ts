@@ -51,7 +51,9 @@ try {
   db = createDb(databaseUrl);
   const tokens = await createTokenService(config);
   const devToken = tokens.mode === 'dev' ? await tokens.mint('dev', '30d') : undefined;
-  app = buildApp({ config, databaseUrl, db, tokens, log, graphiqlToken: devToken });
+  // GraphiQL hands its token to whoever loads the page: only when nobody else can reach it.
+  const loopback = ['127.0.0.1', '::1', 'localhost'].includes(config.host);
+  app = buildApp({ config, databaseUrl, db, tokens, log, graphiqlToken: loopback ? devToken : undefined });
   const url = await app.start();
   log.info({ url: `${url}/graphql` }, 'Agent Teams server listening');
 
@@ -67,7 +69,7 @@ Try it:
   curl -s ${url}/graphql -H "Authorization: Bearer $JWT_TOKEN" -H 'Content-Type: application/json' \\
     -d '{"query":"mutation { createWorkQueue(input: {name: \\"bug-triage\\"}) { id name } }"}'
 
-GraphiQL (token pre-filled): ${url}/graphql
+GraphiQL${loopback ? ' (token pre-filled)' : ''}: ${url}/graphql
 Stop with Ctrl-C.
 `);
   }

@@ -36,6 +36,8 @@ describe('enqueueTask', () => {
     ['priority 6', { name: 'x', priority: 6 }, 'input.priority'],
     ['an empty name', { name: '   ' }, 'input.name'],
     ['an oversized payload', { name: 'x', payload: { blob: 'x'.repeat(70_000) } }, 'input.payload'],
+    ['a NUL character in the name', { name: 'a\u0000b' }, 'input.name'],
+    ['a NUL character in the payload', { name: 'x', payload: { note: 'a\u0000b' } }, 'input.payload'],
   ])('rejects %s with BAD_USER_INPUT naming the field, writing nothing', async (_label, input, field) => {
     const before = await taskCount();
     const res = await s.gql(EnqueueTaskDocument, { queueId, input });

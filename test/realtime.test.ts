@@ -163,6 +163,35 @@ describe('teamEvents', () => {
   });
 });
 
+describe('teamEvents after the end', () => {
+  it('delivers TEAM_STOPPED and completes when subscribing to a team already stopped', async () => {
+    const team = (await s.ok(CreateTeamDocument, { input: { name: 'already-over' } })).createTeam;
+    await s.ok(StopTeamDocument, { id: team.id });
+    const sub = collect(ws.client, TeamEventsDocument, { teamId: team.id });
+    await sub.waitFor(1);
+    const end = Date.now() + 5000;
+    while (!sub.completed && Date.now() < end) await sleep(20);
+    expect(sub.items.map((i) => i.teamEvents.type)).toEqual(['TEAM_STOPPED']);
+    expect(sub.completed).toBe(true);
+  });
+});
+
+describe('websocket errors', () => {
+  it('answers a syntax error on its operation and keeps the connection for the others', async () => {
+    const queueId = await newQueue();
+    const c = wsClient(s.baseUrl!, { token: await s.tokenFor('alice') });
+    const good = collect(c.client, TaskEventsDocument, { queueId });
+    const errors: unknown[] = [];
+    c.client.subscribe({ query: 'subscription { taskEvents(' }, { next: () => {}, error: (e) => errors.push(e), complete: () => {} });
+    await sleep(300);
+    expect(JSON.stringify(errors)).toMatch(/Syntax Error/);
+    await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'still here' } });
+    await good.waitFor(1);
+    expect(c.closed()).toBeUndefined();
+    await c.client.dispose();
+  });
+});
+
 describe('websocket authentication', () => {
   it.each([
     ['no token', undefined],

@@ -109,6 +109,8 @@ describe('seed 000: work queues', () => {
     ['a wait over 30 s', 'POST', '/dequeue?wait=31', '{"agentId":"a"}', 'wait'],
     ['a non-numeric wait', 'POST', '/dequeue?wait=soon', '{"agentId":"a"}', 'wait'],
     ['an unknown status filter', 'GET', '/tasks?status=done', undefined, 'status'],
+    ['a malformed cursor', 'GET', '/tasks?cursor=garbage', undefined, 'cursor'],
+    ['a NUL character', 'POST', '/tasks', '{"name":"a\\u0000b"}', 'name'],
   ])('answers 400 naming the field for %s, writing nothing', async (_label, method, suffix, body, field) => {
     const wq = (await rest(s, 'POST', '/work-queues', { body: { name: 'strict' } })).body.id;
     const res = await rest(s, method, `/work-queues/${wq}${suffix}`, { body });
@@ -127,6 +129,7 @@ describe('seed 000: work queues', () => {
 
   it('answers 401 without a valid token and 404 for missing or foreign ids', async () => {
     expect((await rest(s, 'GET', '/work-queues', { owner: null })).status).toBe(401);
+    expect((await rest(s, 'POST', '/work-queues', { owner: null, body: '{"name":' })).status).toBe(401);
     expect((await rest(s, 'POST', '/work-queues', { owner: null, body: { name: 'x' } })).body.error.code).toBe('UNAUTHENTICATED');
     const wq = (await rest(s, 'POST', '/work-queues', { body: { name: 'mine' } })).body.id;
     for (const [method, path] of [
@@ -220,6 +223,8 @@ describe('seed 002: teams', () => {
 
     const dsp = await rest(s, 'GET', `/api/v1/teams/${id}/dispatches/${dispatched.body.data.id}`);
     expect(dsp.body.data.id).toBe(dispatched.body.data.id);
+    const otherTeam = (await rest(s, 'POST', '/api/v1/teams', { body: { name: 'other-research' } })).body.data.id;
+    expect((await rest(s, 'GET', `/api/v1/teams/${otherTeam}/dispatches/${dispatched.body.data.id}`)).status).toBe(404);
 
     const stopped = await rest(s, 'DELETE', `/api/v1/teams/${id}`);
     expect(stopped.status).toBe(200);

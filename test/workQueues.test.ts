@@ -63,6 +63,11 @@ describe('workQueue', () => {
     expect(names).toEqual(Array.from({ length: 22 }, (_, i) => `t${i + 3}`));
   });
 
+  it('rejects a malformed cursor as bad input', async () => {
+    const res = await s.gql(WorkQueuesDocument, { after: 'garbage' });
+    expect(res.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+
   it('caps a page at 100 tasks', async () => {
     const queueId = (await s.ok(CreateWorkQueueDocument, { input: { name: 'big' } })).createWorkQueue.id;
     await s.ok(EnqueueTasksDocument, { queueId, tasks: Array.from({ length: 105 }, (_, i) => ({ name: `t${i}` })) });

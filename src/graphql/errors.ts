@@ -43,6 +43,10 @@ function expectedError(error: GraphQLError): GraphQLError | undefined {
   if ((original as { code?: unknown } | undefined)?.code === 'P2025') {
     return createGraphQLError('not found', { ...at, extensions: { code: 'NOT_FOUND' } });
   }
+  // Pothos' relay plugin rejects a malformed pagination cursor without a code.
+  if (!error.extensions?.code && error.message.startsWith('Invalid cursor')) {
+    return createGraphQLError(`after: ${error.message}`, { ...at, extensions: { code: 'BAD_USER_INPUT', field: 'after' } });
+  }
   // Variables that do not fit their declared types are rejected by graphql-js before any
   // resolver runs, without a code; they are bad input like any other.
   if (!error.extensions?.code && error.message.startsWith('Variable "$')) {

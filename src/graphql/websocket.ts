@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { AuthError, bearerToken, type Identity, type TokenService } from '../auth/tokens.js';
@@ -64,10 +65,17 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
           params,
           identity: identities.get(ctx.extra.socket),
         });
+        let document;
+        try {
+          document = parse(params.query);
+        } catch (err) {
+          // A syntax error ends this operation, not the agent's whole connection.
+          return [err as GraphQLError];
+        }
         const args = {
           schema,
           operationName: params.operationName,
-          document: parse(params.query),
+          document,
           variableValues: params.variables,
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },

@@ -1,4 +1,4 @@
-import type { WorkQueue } from '../generated/prisma/client.js';
+import type { Task, WorkQueue } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
 import type { Tx } from '../db/tx.js';
@@ -12,16 +12,18 @@ export async function ensureOwner(db: Tx, ownerId: string): Promise<void> {
 }
 
 export async function createWorkQueue(db: Db, ownerId: string, data: QueueInput): Promise<WorkQueue> {
-  await ensureOwner(db, ownerId);
-  return db.workQueue.create({
-    data: {
-      id: newId('WorkQueue'),
-      ownerId,
-      name: data.name,
-      teamId: data.teamId ?? null,
-      visibilityTimeoutSeconds: data.visibilityTimeoutSeconds ?? undefined,
-      maxAttempts: data.maxAttempts ?? undefined,
-    },
+  return db.$transaction(async (tx) => {
+    await ensureOwner(tx, ownerId);
+    return tx.workQueue.create({
+      data: {
+        id: newId('WorkQueue'),
+        ownerId,
+        name: data.name,
+        teamId: data.teamId ?? null,
+        visibilityTimeoutSeconds: data.visibilityTimeoutSeconds ?? undefined,
+        maxAttempts: data.maxAttempts ?? undefined,
+      },
+    });
   });
 }
 
@@ -30,6 +32,13 @@ export async function requireQueue(db: Tx, ownerId: string, queueId: string): Pr
   const queue = await db.workQueue.findFirst({ where: { id: queueId, ownerId, deletedAt: null } });
   if (!queue) throw notFound('work queue', queueId);
   return queue;
+}
+
+/** The owner's task (its queue may since have been deleted), or NOT_FOUND. */
+export async function requireTask(db: Tx, ownerId: string, taskId: string): Promise<Task> {
+  const task = await db.task.findFirst({ where: { id: taskId, queue: { ownerId } } });
+  if (!task) throw notFound('task', taskId);
+  return task;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Dispatch, Task, TaskStatus } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
+import { notFound } from '../errors.js';
 import { lockActiveTeam } from './teams.js';
 import type { BackgroundInput, DispatchInput } from './validation.js';
 
@@ -54,6 +55,13 @@ export async function startBackgroundTask(db: Db, ownerId: string, teamId: strin
       },
     });
   });
+}
+
+/** The owner's dispatch (of `teamId` when given), or NOT_FOUND. */
+export async function requireDispatch(db: Db, ownerId: string, id: string, teamId?: string | null): Promise<Dispatch> {
+  const dispatch = await db.dispatch.findFirst({ where: { id, team: { ownerId }, ...(teamId ? { teamId } : {}) } });
+  if (!dispatch) throw notFound('dispatch', id);
+  return dispatch;
 }
 
 /** Completed when every task completed, failed when any failed or expired, else running. */

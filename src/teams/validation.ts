@@ -1,24 +1,14 @@
 import { z } from 'zod';
+import { intBetween, text } from '../validation.js';
 
 export const MAX_TEAM_SIZE = 10;
 
-const text = (max: number) =>
-  z
-    .string()
-    .max(max, `must be at most ${max} characters`)
-    .refine((s) => s.trim().length > 0, 'must not be empty');
-
 export const teamInputSchema = z.object({
   name: text(200),
-  size: z
-    .number()
-    .int()
-    .min(1, `must be between 1 and ${MAX_TEAM_SIZE}`)
-    .max(MAX_TEAM_SIZE, `must be between 1 and ${MAX_TEAM_SIZE}`)
-    .nullish(),
+  size: intBetween(1, MAX_TEAM_SIZE).nullish(),
   model: text(200).nullish(),
   mode: text(50).nullish(),
-  systemPrompt: z.string().max(20_000, 'must be at most 20000 characters').nullish(),
+  systemPrompt: text(20_000).nullish(),
 });
 
 export const dispatchInputSchema = z.object({
@@ -29,12 +19,7 @@ export const dispatchInputSchema = z.object({
 
 export const backgroundInputSchema = z.object({
   task: text(20_000),
-  maxRuntimeSeconds: z
-    .number()
-    .int()
-    .min(1, 'must be between 1 and 86400')
-    .max(86_400, 'must be between 1 and 86400')
-    .nullish(),
+  maxRuntimeSeconds: intBetween(1, 86_400).nullish(),
 });
 
 export type TeamInput = z.infer<typeof teamInputSchema>;

@@ -317,7 +317,8 @@ BEGIN
     PERFORM "record_team_event"(team, 'MEMBER_STATE', agent, NEW."dispatch_id", jsonb_build_object(
       'state', CASE WHEN NEW."status" = 'ASSIGNED' OR EXISTS (
                       SELECT 1 FROM "tasks" k JOIN "work_queues" q ON q."id" = k."queue_id"
-                      WHERE q."team_id" = team AND k."status" = 'ASSIGNED' AND k."assigned_agent_id" = agent)
+                      JOIN "teams" tt ON tt."id" = q."team_id" AND tt."owner_id" = q."owner_id"
+                      WHERE tt."id" = team AND k."status" = 'ASSIGNED' AND k."assigned_agent_id" = agent)
                     THEN 'BUSY' ELSE 'IDLE' END,
       'taskId', NEW."id"));
   END IF;

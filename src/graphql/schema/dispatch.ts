@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { notFound } from '../../errors.js';
 import { idSchema } from '../../queues/validation.js';
-import { dispatchStatus, dispatchToTeam, startBackgroundTask } from '../../teams/dispatch.js';
+import { dispatchStatus, dispatchToTeam, requireDispatch, startBackgroundTask } from '../../teams/dispatch.js';
 import { backgroundInputSchema, dispatchInputSchema, type BackgroundInput, type DispatchInput } from '../../teams/validation.js';
 import { builder } from '../builder.js';
 import { Task } from './task.js';
@@ -48,10 +47,10 @@ const BackgroundTaskInput = builder.inputType('BackgroundTaskInput', {
 builder.queryFields((t) => ({
   dispatch: t.field({
     type: Dispatch,
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_parent, args, ctx) =>
-      (await ctx.db.dispatch.findFirst({ where: { id: args.id, team: { ownerId: ctx.ownerId } } })) ??
-      Promise.reject(notFound('dispatch', args.id)),
+    description: 'One of your dispatches; with teamId, only if it was dispatched to that team. NOT_FOUND otherwise.',
+    args: { id: t.arg.id({ required: true }), teamId: t.arg.id() },
+    validate: z.object({ id: idSchema, teamId: idSchema.nullish() }),
+    resolve: (_parent, args, ctx) => requireDispatch(ctx.db, ctx.ownerId, args.id, args.teamId),
   }),
 }));
 

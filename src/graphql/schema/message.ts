@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { mailboxStream } from '../../events/streams.js';
 import { inbox, markMessagesRead, sendMessage } from '../../mailbox/messages.js';
 import { cursorSchema, memberNameSchema, messageInputSchema, type MessageInput } from '../../mailbox/validation.js';
-import { idSchema, MAX_PAGE_SIZE } from '../../queues/validation.js';
+import { idSchema } from '../../queues/validation.js';
+import { intBetween } from '../../validation.js';
+
+const MAX_INBOX_PAGE = 100;
 import { requireTeam } from '../../teams/teams.js';
 import { builder } from '../builder.js';
 
@@ -48,13 +51,13 @@ builder.queryFields((t) => ({
       teamId: t.arg.id({ required: true }),
       agent: t.arg.string({ required: true }),
       after: t.arg.int({ description: 'A message seq; default: the member\u2019s read cursor.' }),
-      limit: t.arg.int({ description: `At most ${MAX_PAGE_SIZE} (default 50).` }),
+      limit: t.arg.int({ description: `At most ${MAX_INBOX_PAGE} (default 50).` }),
     },
     validate: z.object({
       teamId: idSchema,
       agent: memberNameSchema,
       after: cursorSchema.nullish(),
-      limit: z.number().int().min(1).max(MAX_PAGE_SIZE, `must be between 1 and ${MAX_PAGE_SIZE}`).nullish(),
+      limit: intBetween(1, MAX_INBOX_PAGE).nullish(),
     }),
     resolve: (_parent, args, ctx) => inbox(ctx.db, ctx.ownerId, args.teamId, args.agent, { after: args.after, limit: args.limit ?? 50 }),
   }),

@@ -8,13 +8,14 @@ import {
   errorTextSchema,
   extendSecondsSchema,
   idSchema,
+  leaseTokenSchema,
   resultSchema,
   taskBatchSchema,
   taskInputSchema,
   waitSecondsSchema,
   type TaskInput,
 } from '../../queues/validation.js';
-import { notFound } from '../../errors.js';
+import { requireTask } from '../../queues/workQueues.js';
 import { builder } from '../builder.js';
 
 export const TaskStatusEnum = builder.enumType('TaskStatus', {
@@ -81,16 +82,14 @@ const leaseArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0
   leaseToken: t.arg.string({ description: 'The token from dequeue; refused with CONFLICT once the lease was lost.' }),
   agentId: t.arg.string({ description: 'When given, the task must be assigned to this agent.' }),
 });
-const leaseSchema = { id: idSchema, leaseToken: z.string().max(64).nullish(), agentId: agentIdSchema.nullish() };
+const leaseSchema = { id: idSchema, leaseToken: leaseTokenSchema.nullish(), agentId: agentIdSchema.nullish() };
 
 builder.queryFields((t) => ({
   task: t.field({
     type: Task,
     description: 'One of your tasks; NOT_FOUND for a missing or foreign id.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_parent, args, ctx) =>
-      (await ctx.db.task.findFirst({ where: { id: args.id, queue: { ownerId: ctx.ownerId } } })) ??
-      Promise.reject(notFound('task', args.id)),
+    resolve: (_parent, args, ctx) => requireTask(ctx.db, ctx.ownerId, args.id),
   }),
 }));
 

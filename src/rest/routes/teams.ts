@@ -59,7 +59,7 @@ export const teamRoutes = [
     method: 'GET',
     path: '/api/v1/teams/:id/dispatches/:dispatchId',
     document: ops.RestGetDispatchDocument,
-    variables: ({ params }) => ({ id: params.dispatchId! }),
+    variables: ({ params }) => ({ id: params.dispatchId!, teamId: params.id! }),
     respond: (d) => ({ status: 200, body: d.dispatch }),
   }),
   route({

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+// Building blocks for input schemas, shared by every domain. PostgreSQL cannot store NUL
+// characters in text or jsonb, so they are refused here with a clear message instead of failing
+// in the database.
+
+const NUL = '\u0000';
+
+/** A non-blank string of at most `max` characters. */
+export const text = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => s.trim().length > 0, 'must not be empty')
+    .refine((s) => !s.includes(NUL), 'must not contain NUL characters');
+
+/** A JSON object of at most `maxBytes` bytes once serialised. */
+export const jsonObject = (maxBytes: number) =>
+  z
+    .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'must be a JSON object')
+    .refine((v) => Buffer.byteLength(JSON.stringify(v)) <= maxBytes, { message: `must be at most ${maxBytes} bytes as JSON` })
+    .refine((v) => !JSON.stringify(v).includes('\\u0000'), 'must not contain NUL characters');
+
+/** An integer in [min, max], with the range in the message. */
+export const intBetween = (min: number, max: number) =>
+  z.number().int('must be an integer').min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);
