@@ -146,7 +146,7 @@ try {
   const sqlQueue = await createWorkQueue(db, OWNER, { name: 'sql' });
   await fillQueue(db, sqlQueue.id);
   const viaSql = await drain(async (agent) => {
-    const t = await claimTask(db, { queueId: sqlQueue.id, agentId: agent, leaseToken: randomUUID(), leaseSeconds: 300 });
+    const t = await claimTask(db, { ownerId: OWNER, queueId: sqlQueue.id, agentId: agent, leaseToken: randomUUID(), asMember: false });
     if (t) await completeTask(db, { ownerId: OWNER, taskId: t.id, leaseToken: t.leaseToken, agentId: null }, { ok: true });
     return !!t;
   });

@@ -4,22 +4,25 @@ import type { Tx } from '../db/tx.js';
 import { conflict, notFound } from '../errors.js';
 import { heldTaskId, lockMember } from '../teams/members.js';
 import { claimTask } from './sql/claimTask.js';
-import { queueForAgent, type QueueForAgent } from './sql/queueForAgent.js';
+import { queueForAgent } from './sql/queueForAgent.js';
 import { stealTask } from './sql/stealTask.js';
 import type { TaskRow } from './sql/taskColumns.js';
 
-type Claim = (db: Tx, queue: QueueForAgent) => Promise<TaskRow | null>;
+type Claim = (db: Tx, asMember: boolean) => Promise<TaskRow | null>;
 
 /**
- * Runs a claim for `agentId` on the owner's queue. When the agent is a member of the queue's
- * team, the team rules apply first: the team must be active and the member idle, checked under
- * the member's row lock (and a share lock on the team) so the checks and the claim cannot
+ * Runs a claim for `agentId` on the owner's queue. The common case (an agent that is no member
+ * of the queue's team) is one statement. Otherwise the queue is looked at: missing is NOT_FOUND;
+ * for a member the team rules apply first: the team must be active and the member idle, checked
+ * under the member's row lock (and a share lock on the team) so the checks and the claim cannot
  * interleave with another call of the same member or with a stop.
  */
 async function claimFor(db: Db, ownerId: string, queueId: string, agentId: string, claim: Claim): Promise<TaskRow | null> {
+  const task = await claim(db, false);
+  if (task) return task;
   const queue = await queueForAgent(db, ownerId, queueId, agentId);
   if (!queue) throw notFound('work queue', queueId);
-  if (!queue.isMember) return claim(db, queue);
+  if (!queue.isMember) return null;
   const teamId = queue.teamId!;
   return db.$transaction(async (tx) => {
     await lockMember(tx, teamId, agentId);
@@ -29,7 +32,7 @@ async function claimFor(db: Db, ownerId: string, queueId: string, agentId: strin
     if (team?.status !== 'ACTIVE') throw conflict(`team ${teamId} is stopped; ${agentId} takes no more work`);
     const held = await heldTaskId(tx, teamId, agentId);
     if (held) throw conflict(`${agentId} is busy with task ${held}; complete or fail it first`);
-    return claim(tx, queue);
+    return claim(tx, true);
   });
 }
 
@@ -38,14 +41,14 @@ async function claimFor(db: Db, ownerId: string, queueId: string, agentId: strin
  * is claimable. The lease token in the result lets complete/fail/heartbeat prove they still hold it.
  */
 export function dequeueTask(db: Db, ownerId: string, queueId: string, agentId: string): Promise<TaskRow | null> {
-  return claimFor(db, ownerId, queueId, agentId, (tx, queue) =>
-    claimTask(tx, { queueId, agentId, leaseToken: randomUUID(), leaseSeconds: queue.visibilityTimeoutSeconds }),
+  return claimFor(db, ownerId, queueId, agentId, (tx, asMember) =>
+    claimTask(tx, { ownerId, queueId, agentId, leaseToken: randomUUID(), asMember }),
   );
 }
 
 /** An idle agent of `queueId` takes work from the busiest queue of the same group, or null. */
 export function stealTaskFor(db: Db, ownerId: string, queueId: string, agentId: string): Promise<TaskRow | null> {
-  return claimFor(db, ownerId, queueId, agentId, (tx) =>
-    stealTask(tx, { ownerId, thiefQueueId: queueId, agentId, leaseToken: randomUUID() }),
+  return claimFor(db, ownerId, queueId, agentId, (tx, asMember) =>
+    stealTask(tx, { ownerId, thiefQueueId: queueId, agentId, leaseToken: randomUUID(), asMember }),
   );
 }

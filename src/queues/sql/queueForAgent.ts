@@ -1,18 +1,16 @@
 import type { Tx } from '../../db/tx.js';
 
 export interface QueueForAgent {
-  visibilityTimeoutSeconds: number;
   /** The team the queue belongs to (its teamId names one of the owner's teams), if any. */
   teamId: string | null;
   /** Whether the agent is a member of that team: then the member rules apply. */
   isMember: boolean;
 }
 
-/** The owner's live queue with what the dequeue rules need to know about the calling agent. */
+/** The owner's live queue with what the member rules need to know about the calling agent. */
 export async function queueForAgent(db: Tx, ownerId: string, queueId: string, agentId: string): Promise<QueueForAgent | null> {
   const [row] = await db.$queryRaw<QueueForAgent[]>`
-    SELECT q.visibility_timeout_seconds AS "visibilityTimeoutSeconds",
-           t.id AS "teamId",
+    SELECT t.id AS "teamId",
            (m.name IS NOT NULL) AS "isMember"
     FROM work_queues q
     LEFT JOIN teams t ON t.id = q.team_id AND t.owner_id = q.owner_id

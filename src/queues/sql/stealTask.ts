@@ -9,17 +9,21 @@ import { TASK_COLUMNS, type TaskRow } from './taskColumns.js';
  *
  * `victims` is materialised in order and `next` has no ORDER BY of its own: the LATERAL claim
  * then runs victim by victim and stops at the first row, so it locks exactly one task.
- * Reserved tasks (parallel dispatch) are never stolen.
+ * Reserved tasks (parallel dispatch) are never stolen. As in claimTask, an agent that is a
+ * member of the thief queue's team is refused unless `asMember` (the member rules were applied).
  */
 export async function stealTask(
   db: Tx,
-  params: { ownerId: string; thiefQueueId: string; agentId: string; leaseToken: string },
+  params: { ownerId: string; thiefQueueId: string; agentId: string; leaseToken: string; asMember: boolean },
 ): Promise<TaskRow | null> {
-  const { ownerId, thiefQueueId, agentId, leaseToken } = params;
+  const { ownerId, thiefQueueId, agentId, leaseToken, asMember } = params;
   const rows = await db.$queryRaw<TaskRow[]>`
     WITH thief AS (
-      SELECT id, owner_id, team_id FROM work_queues
-      WHERE id = ${thiefQueueId} AND owner_id = ${ownerId} AND deleted_at IS NULL
+      SELECT q.id, q.owner_id, q.team_id FROM work_queues q
+      WHERE q.id = ${thiefQueueId} AND q.owner_id = ${ownerId} AND q.deleted_at IS NULL
+        AND (${asMember} OR NOT EXISTS (
+          SELECT 1 FROM teams t JOIN team_members m ON m.team_id = t.id AND m.name = ${agentId}
+          WHERE t.id = q.team_id AND t.owner_id = q.owner_id))
     ),
     victims AS MATERIALIZED (
       SELECT v.id, v.visibility_timeout_seconds, count(*) AS claimable
