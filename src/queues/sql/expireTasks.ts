@@ -87,14 +87,20 @@ export async function expireRuntimes(db: Tx, limit: number): Promise<number> {
  * raced the deletion or stop (an enqueue or a retry committing just after it) is cancelled too.
  */
 export async function cancelOrphans(db: Tx, limit: number): Promise<number> {
+  // Driven from the few recently deleted queues and stopped teams (partial indexes), never
+  // from the pending tasks, so it stays cheap however deep the live queues are.
   return db.$executeRaw`
-    WITH due AS (
-      SELECT t.id, CASE WHEN q.deleted_at IS NOT NULL THEN 'queue deleted' ELSE 'team stopped' END AS reason
-      FROM work_queues q
-      LEFT JOIN teams tm ON tm.id = q.team_id AND tm.owner_id = q.owner_id
-      JOIN tasks t ON t.queue_id = q.id AND t.status = 'PENDING'
-      WHERE q.deleted_at > now() - interval '10 minutes'
-         OR (tm.status = 'STOPPED' AND tm.stopped_at > now() - interval '10 minutes')
+    WITH orphaned AS (
+      SELECT id, 'queue deleted' AS reason FROM work_queues
+      WHERE deleted_at > now() - interval '10 minutes'
+      UNION ALL
+      SELECT q.id, 'team stopped' FROM teams tm
+      JOIN work_queues q ON q.team_id = tm.id AND q.owner_id = tm.owner_id
+      WHERE tm.status = 'STOPPED' AND tm.stopped_at > now() - interval '10 minutes'
+    ),
+    due AS (
+      SELECT t.id, o.reason FROM orphaned o
+      JOIN tasks t ON t.queue_id = o.id AND t.status = 'PENDING'
       LIMIT ${limit}
       FOR UPDATE OF t SKIP LOCKED
     )
