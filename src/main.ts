@@ -60,7 +60,7 @@ try {
   if (devToken) {
     // Development only (no JWT configuration): a token for owner "dev" and a first request to paste.
     console.log(`
-Development token (owner "dev", valid 30 days; mint others with: npm run --silent token -- --sub <name>):
+Development token (owner "dev", valid 30 days; mint others with: ${config.dataDir === '.data' ? '' : `DATA_DIR=${config.dataDir} `}npm run --silent token -- --sub <name>):
 
   export JWT_TOKEN=${devToken}
 

@@ -43,6 +43,17 @@ describe('sendMessage', () => {
     expect(history.edges.map((e) => e.node.body)).toEqual(['hello team', 'hi agent-1']);
   });
 
+  it('pages the history', async () => {
+    const teamId = await newTeam(2);
+    for (const body of ['one', 'two', 'three']) await send(teamId, 'agent-1', body);
+    const first = (await s.ok(MessagesDocument, { teamId, first: 2 })).messages;
+    expect(first.edges.map((e) => e.node.body)).toEqual(['one', 'two']);
+    expect(first.totalCount).toBe(3);
+    const rest = (await s.ok(MessagesDocument, { teamId, first: 2, after: first.pageInfo.endCursor })).messages;
+    expect(rest.edges.map((e) => e.node.body)).toEqual(['three']);
+    expect(rest.pageInfo.hasNextPage).toBe(false);
+  });
+
   it('gives concurrent senders distinct, gapless sequences', async () => {
     const teamId = await newTeam();
     const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => send(teamId, `agent-${(i % 3) + 1}`, `m${i}`)));

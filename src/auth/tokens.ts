@@ -21,7 +21,11 @@ const CLOCK_TOLERANCE_SECONDS = 5;
 // Pinned: never `none`, never whatever the token's header asks for.
 const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
-export async function createTokenService(config: Pick<Config, 'jwt' | 'dataDir'>): Promise<TokenService> {
+export async function createTokenService(
+  config: Pick<Config, 'jwt' | 'dataDir'>,
+  /** false: use an existing dev secret only (the token CLI must sign with the server's). */
+  options: { createDevSecret?: boolean } = {},
+): Promise<TokenService> {
   const jwt = config.jwt;
   const claims = jwt.kind === 'dev' ? {} : { issuer: jwt.issuer, audience: jwt.audience };
   let key: Uint8Array | JWTVerifyGetKey;
@@ -30,7 +34,7 @@ export async function createTokenService(config: Pick<Config, 'jwt' | 'dataDir'>
     key = createRemoteJWKSet(new URL(jwt.jwksUrl));
     algorithms = ASYMMETRIC_ALGS;
   } else {
-    const secret = jwt.kind === 'secret' ? jwt.secret : await loadOrCreateDevSecret(config.dataDir);
+    const secret = jwt.kind === 'secret' ? jwt.secret : await loadOrCreateDevSecret(config.dataDir, { create: options.createDevSecret });
     key = new TextEncoder().encode(secret);
     algorithms = ['HS256'];
   }

@@ -14,7 +14,7 @@ const opts = new Command()
 try {
   const config = loadConfig();
   if (config.jwt.kind === 'jwks') throw new ConfigError('JWT_JWKS_URL is set: tokens come from your identity provider, not from this command.');
-  const tokens = await createTokenService(config);
+  const tokens = await createTokenService(config, { createDevSecret: false });
   console.log(await tokens.mint(opts.sub, opts.expiresIn));
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);

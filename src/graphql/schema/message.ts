@@ -37,7 +37,8 @@ builder.queryFields((t) => ({
     cursor: 'id',
     description: "A team's message history, oldest first.",
     args: { teamId: t.arg.id({ required: true }) },
-    validate: z.object({ teamId: idSchema }),
+    // Loose: the connection's own arguments (first, after, …) must pass through untouched.
+    validate: z.looseObject({ teamId: idSchema }),
     resolve: async (query, _parent, args, ctx) => {
       await requireTeam(ctx.db, ctx.ownerId, args.teamId);
       return ctx.db.message.findMany({ ...query, where: { teamId: args.teamId }, orderBy: { seq: 'asc' } });

@@ -15,6 +15,15 @@ const markHolderSeen = Prisma.sql`
   WHERE q.id = t.queue_id AND tm.id = q.team_id AND tm.owner_id = q.owner_id
     AND m.team_id = tm.id AND m.name = t.holder`;
 
+/** The task, ASSIGNED, in a queue of the owner, under the given lease and agent when given. */
+const held = (guard: LeaseGuard) => Prisma.sql`
+  t.id = ${guard.taskId}
+  AND t.status = 'ASSIGNED'
+  AND q.id = t.queue_id
+  AND q.owner_id = ${guard.ownerId}
+  AND (${guard.leaseToken}::text IS NULL OR t.lease_token = ${guard.leaseToken}::text)
+  AND (${guard.agentId}::text IS NULL OR t.assigned_agent_id = ${guard.agentId}::text)`;
+
 export interface LeaseGuard {
   ownerId: string;
   taskId: string;
@@ -35,12 +44,7 @@ export async function completeTask(db: Tx, guard: LeaseGuard, result: unknown): 
           lease_token = NULL,
           lease_expires_at = NULL
       FROM work_queues q
-      WHERE t.id = ${guard.taskId}
-        AND t.status = 'ASSIGNED'
-        AND q.id = t.queue_id
-        AND q.owner_id = ${guard.ownerId}
-        AND (${guard.leaseToken}::text IS NULL OR t.lease_token = ${guard.leaseToken}::text)
-        AND (${guard.agentId}::text IS NULL OR t.assigned_agent_id = ${guard.agentId}::text)
+      WHERE ${held(guard)}
       RETURNING t.*, t.assigned_agent_id AS holder
     ), seen AS (${markHolderSeen})
     SELECT ${TASK_COLUMNS} FROM t`;
@@ -72,12 +76,7 @@ export async function failTask(db: Tx, guard: LeaseGuard, error: string, retry: 
           lease_token = NULL,
           lease_expires_at = NULL
       FROM work_queues q
-      WHERE t.id = ${guard.taskId}
-        AND t.status = 'ASSIGNED'
-        AND q.id = t.queue_id
-        AND q.owner_id = ${guard.ownerId}
-        AND (${guard.leaseToken}::text IS NULL OR t.lease_token = ${guard.leaseToken}::text)
-        AND (${guard.agentId}::text IS NULL OR t.assigned_agent_id = ${guard.agentId}::text)
+      WHERE ${held(guard)}
       RETURNING t.*, COALESCE(t.assigned_agent_id, ${guard.agentId}::text) AS holder
     ), seen AS (${markHolderSeen})
     SELECT ${TASK_COLUMNS} FROM t`;
@@ -91,12 +90,7 @@ export async function extendLease(db: Tx, guard: LeaseGuard, seconds: number | n
       UPDATE tasks t
       SET lease_expires_at = now() + COALESCE(${seconds}::int, q.visibility_timeout_seconds) * interval '1 second'
       FROM work_queues q
-      WHERE t.id = ${guard.taskId}
-        AND t.status = 'ASSIGNED'
-        AND q.id = t.queue_id
-        AND q.owner_id = ${guard.ownerId}
-        AND (${guard.leaseToken}::text IS NULL OR t.lease_token = ${guard.leaseToken}::text)
-        AND (${guard.agentId}::text IS NULL OR t.assigned_agent_id = ${guard.agentId}::text)
+      WHERE ${held(guard)}
       RETURNING t.*, t.assigned_agent_id AS holder
     ), seen AS (${markHolderSeen})
     SELECT ${TASK_COLUMNS} FROM t`;
