@@ -1,0 +1,52 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokenService, type TokenService } from '../src/auth/tokens.js';
+
+// Tokens from an identity provider: keys fetched from its JWKS endpoint (served here on loopback),
+// issuer and audience enforced.
+let server: Server;
+let tokens: TokenService;
+let sign: (claims: { iss?: string; aud?: string; sub?: string; alg?: string }) => Promise<string>;
+
+beforeAll(async () => {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  tokens = await createTokenService({
+    jwt: { kind: 'jwks', jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`, issuer: 'https://id.example', audience: 'agent-teams' },
+    dataDir: '.data',
+  });
+  sign = ({ iss = 'https://id.example', aud = 'agent-teams', sub = 'alice' }) =>
+    new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(iss).setAudience(aud).setSubject(sub).setExpirationTime('5m').sign(privateKey);
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe('JWKS verification', () => {
+  it('accepts a token signed by the provider', async () => {
+    expect((await tokens.verify(await sign({}))).ownerId).toBe('alice');
+  });
+
+  it('rejects another issuer or audience', async () => {
+    await expect(tokens.verify(await sign({ iss: 'https://evil.example' }))).rejects.toThrow(/invalid token/);
+    await expect(tokens.verify(await sign({ aud: 'someone-else' }))).rejects.toThrow(/invalid token/);
+  });
+
+  it('rejects an HS256 token even when it claims the right issuer', async () => {
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('https://id.example')
+      .setAudience('agent-teams')
+      .setSubject('alice')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode('x'.repeat(40)));
+    await expect(tokens.verify(forged)).rejects.toThrow(/invalid token/);
+  });
+
+  it('cannot mint tokens', async () => {
+    await expect(tokens.mint('alice')).rejects.toThrow(/identity provider/);
+  });
+});
