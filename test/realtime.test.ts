@@ -107,6 +107,16 @@ describe('taskEvents', () => {
     sub.stop();
   });
 
+  it('drops the listener as soon as a client unsubscribes from a quiet queue', async () => {
+    const queueId = await newQueue();
+    const sub = collect(ws.client, TaskEventsDocument, { queueId });
+    await sleep(200);
+    expect(s.app.bus.hasListeners('queueTasks', queueId)).toBe(true);
+    sub.stop();
+    await sleep(200);
+    expect(s.app.bus.hasListeners('queueTasks', queueId)).toBe(false);
+  });
+
   it("refuses another owner's queue with NOT_FOUND", async () => {
     const queueId = await newQueue();
     const bob = wsClient(s.baseUrl!, { authorization: `Bearer ${await s.tokenFor('bob')}` });
@@ -293,5 +303,23 @@ describe('SSE', () => {
     while (!text.includes('over sse') && Date.now() < end) text += new TextDecoder().decode((await reader.read()).value);
     expect(text).toMatch(/"type":"CREATED"/);
     controller.abort();
+  });
+
+  it('ends an SSE subscription when its token expires', async () => {
+    const queueId = await newQueue();
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
+      .sign(new TextEncoder().encode(s.secret));
+    const res = await fetch(`${s.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: `subscription($q: ID!) { taskEvents(queueId: $q) { type } }`, variables: { q: queueId } }),
+    });
+    const started = Date.now();
+    const text = await res.text(); // returns once the server ends the stream
+    expect(text).toMatch(/UNAUTHENTICATED/);
+    expect(Date.now() - started).toBeLessThan(8_000);
   });
 });

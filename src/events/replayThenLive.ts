@@ -1,4 +1,5 @@
 import { RESYNC, type Subscription } from './bus.js';
+import { closable } from './closable.js';
 
 const MAX_REMEMBERED = 10_000;
 export const REPLAY_PAGE = 500;
@@ -11,7 +12,11 @@ export const REPLAY_PAGE = 500;
  * emitted cursor is read again. Keys already emitted are remembered, so an event that committed
  * late (its cursor lower than one already emitted) is still emitted once when it arrives live.
  */
-export async function* replayThenLive<T>(options: {
+export function replayThenLive<T>(options: Parameters<typeof stream<T>>[0]): AsyncGenerator<T> {
+  return closable(stream(options), () => options.live.return());
+}
+
+async function* stream<T>(options: {
   live: Subscription<T>;
   /** Where to start: the client's cursor, or the stream's head for live-only subscriptions. */
   after: bigint;

@@ -4,6 +4,7 @@ import { inboxWhere, isFor, requireTeamMember } from '../mailbox/messages.js';
 import { requireQueue } from '../queues/workQueues.js';
 import { requireTeam } from '../teams/teams.js';
 import type { EventBus, TaskEventPayload } from './bus.js';
+import { closable } from './closable.js';
 import { REPLAY_PAGE, replayThenLive } from './replayThenLive.js';
 
 // The subscription streams, owner-checked before anything is read. A stream without a cursor
@@ -67,12 +68,13 @@ export async function teamEventStream(db: Db, bus: EventBus, ownerId: string, te
     page: (cursor) => db.teamEvent.findMany({ where: { teamId: team.id, id: { gt: cursor } }, orderBy: { id: 'asc' }, take: REPLAY_PAGE }),
     cursor: (e) => e.id,
   });
-  return (async function* () {
+  const untilStopped = (async function* () {
     for await (const event of events) {
       yield event;
       if (event.type === 'TEAM_STOPPED') return;
     }
   })();
+  return closable(untilStopped, () => events.return(undefined));
 }
 
 /** A member's messages after `after` (default: its read cursor), then live ones. */

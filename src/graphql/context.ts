@@ -9,4 +9,6 @@ export interface Context {
   ownerId: string;
   /** Aborts when the HTTP client goes away (long polls stop waiting). */
   signal?: AbortSignal;
+  /** HTTP only: when the request's token expires (ends SSE subscriptions). */
+  tokenExpiresAt?: Date;
 }

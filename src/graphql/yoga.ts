@@ -6,6 +6,7 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Context } from './context.js';
 import { useExpectedErrors } from './errors.js';
+import { useTokenExpiry } from './tokenExpiry.js';
 import { schema } from './schema/index.js';
 
 
@@ -60,10 +61,12 @@ export function createGraphQLServer(deps: { db: Db; bus: EventBus; tokens: Token
         maxTokens: { n: 5000 },
       }),
       useExpectedErrors,
+      useTokenExpiry,
     ],
     context: async ({ request, identity }): Promise<Context> => {
-      const { ownerId } = identity ?? (await authenticate(tokens, request.headers.get('authorization')));
-      return { db, bus, ownerId, signal: identity ? undefined : request.signal };
+      if (identity) return { db, bus, ownerId: identity.ownerId }; // websocket: checked at connection
+      const verified = await authenticate(tokens, request.headers.get('authorization'));
+      return { db, bus, ownerId: verified.ownerId, signal: request.signal, tokenExpiresAt: verified.expiresAt };
     },
   });
 }
