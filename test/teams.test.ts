@@ -168,7 +168,10 @@ describe('member states', () => {
     await s.ok(EnqueueTaskDocument, { queueId: side, input: { name: 'side work' } });
     await s.ok(DequeueTaskDocument, { queueId: side, agentId: 'agent-2' });
     expect((await states(t.id))['agent-2']).toBe('BUSY');
-    expect((await s.ok(WorkQueueDocument, { id: side })).workQueue.id).toBe(side);
+    expect((await s.ok(WorkQueueDocument, { id: side })).workQueue.team?.id).toBe(t.id);
+    // The same teamId string on another owner's queue does not make it part of the team.
+    const foreign = (await s.ok(CreateWorkQueueDocument, { input: { name: 'imposter', teamId: t.id } }, 'bob')).createWorkQueue.id;
+    expect((await s.ok(WorkQueueDocument, { id: foreign }, 'bob')).workQueue.team).toBeNull();
   });
 });
 

@@ -58,6 +58,11 @@ export async function deleteWorkQueue(db: Db, ownerId: string, queueId: string):
   });
 }
 
+/** Pending tasks of a queue: its depth. */
+export function pendingCount(db: Tx, queueId: string): Promise<number> {
+  return db.task.count({ where: { queueId, status: 'PENDING' } });
+}
+
 export type StatusCounts = Record<'PENDING' | 'ASSIGNED' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'EXPIRED', number>;
 
 /** Task counts by status for a queue, in one grouped query. */

@@ -80,6 +80,16 @@ export async function lockActiveTeam(tx: Tx, ownerId: string, teamId: string): P
   return team;
 }
 
+/** Pending tasks on all the team's queues. */
+export function teamQueueDepth(db: Tx, team: Pick<Team, 'id' | 'ownerId'>): Promise<number> {
+  return db.task.count({ where: { status: 'PENDING', queue: { teamId: team.id, ownerId: team.ownerId } } });
+}
+
+/** The team a queue belongs to: its teamId names one of the queue owner's teams. */
+export async function teamOfQueue(db: Tx, queue: { teamId: string | null; ownerId: string }): Promise<Team | null> {
+  return queue.teamId ? db.team.findFirst({ where: { id: queue.teamId, ownerId: queue.ownerId } }) : null;
+}
+
 /**
  * Adds the next member. The size grows with a guarded UPDATE (`size < 10`), which holds the
  * team row lock: concurrent additions queue on it and can never pass the maximum.

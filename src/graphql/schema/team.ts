@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../../queues/validation.js';
 import { listMembers, type MemberView } from '../../teams/members.js';
-import { addTeamMember, createTeam, requireTeam, stopTeam } from '../../teams/teams.js';
+import { addTeamMember, createTeam, requireTeam, stopTeam, teamQueueDepth } from '../../teams/teams.js';
 import { teamInputSchema, type TeamInput } from '../../teams/validation.js';
 import { builder } from '../builder.js';
 import { Task } from './task.js';
@@ -28,8 +28,7 @@ export const Team = builder.prismaNode('Team', {
     queue: t.relation('queue', { description: "The team's own work queue." }),
     queueDepth: t.int({
       description: "Pending tasks on the team's queues.",
-      resolve: (team, _args, ctx) =>
-        ctx.db.task.count({ where: { status: 'PENDING', queue: { teamId: team.id, ownerId: team.ownerId } } }),
+      resolve: (team, _args, ctx) => teamQueueDepth(ctx.db, team),
     }),
     agents: t.stringList({
       description: 'Member names, agent-1 first.',

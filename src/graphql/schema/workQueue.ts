@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { createWorkQueue, deleteWorkQueue, requireQueue, countTasksByStatus } from '../../queues/workQueues.js';
+import { countTasksByStatus, createWorkQueue, deleteWorkQueue, pendingCount, requireQueue } from '../../queues/workQueues.js';
+import { teamOfQueue } from '../../teams/teams.js';
 import { idSchema, queueInputSchema, type QueueInput } from '../../queues/validation.js';
 import { builder } from '../builder.js';
 import { TaskStatusEnum } from './task.js';
@@ -17,7 +18,7 @@ export const WorkQueue = builder.prismaNode('WorkQueue', {
       type: Team,
       nullable: true,
       description: "The team this queue belongs to, when teamId is the id of one of your teams.",
-      resolve: (queue, _args, ctx) => (queue.teamId ? ctx.db.team.findFirst({ where: { id: queue.teamId, ownerId: queue.ownerId } }) : null),
+      resolve: (queue, _args, ctx) => teamOfQueue(ctx.db, queue),
     }),
     visibilityTimeoutSeconds: t.exposeInt('visibilityTimeoutSeconds', {
       description: 'How long a dequeued task stays leased to its agent without a heartbeat.',
@@ -31,7 +32,7 @@ export const WorkQueue = builder.prismaNode('WorkQueue', {
     }),
     depth: t.int({
       description: 'Pending tasks (waiting to be dequeued).',
-      resolve: (queue, _args, ctx) => ctx.db.task.count({ where: { queueId: queue.id, status: 'PENDING' } }),
+      resolve: (queue, _args, ctx) => pendingCount(ctx.db, queue.id),
     }),
     tasks: t.relatedConnection('tasks', {
       description: 'Tasks in insertion order, optionally filtered by status.',
