@@ -3,8 +3,8 @@ import { TASK_COLUMNS, type TaskRow } from './taskColumns.js';
 
 /**
  * Work stealing in one statement: among the owner's other queues in the thief's group (same
- * `team_id`, or both without one), the victim is the one with the most claimable tasks; the
- * stolen task is its highest-priority one. When every claimable row of the busiest queue is
+ * `team_id`, or both without one), the victim is the one with the most claimable tasks (counted
+ * up to STEAL_COUNT_CAP); the stolen task is its highest-priority one. When every claimable row of the busiest queue is
  * locked by concurrent claimers, the next busiest is tried.
  *
  * `victims` is materialised in order and `next` has no ORDER BY of its own: the LATERAL claim
@@ -12,6 +12,9 @@ import { TASK_COLUMNS, type TaskRow } from './taskColumns.js';
  * Reserved tasks (parallel dispatch) are never stolen. As in claimTask, an agent that is a
  * member of the thief queue's team is refused unless `asMember` (the member rules were applied).
  */
+/** Queues with at least this many claimable tasks count as equally busy. */
+export const STEAL_COUNT_CAP = 10_000;
+
 export async function stealTask(
   db: Tx,
   params: { ownerId: string; thiefQueueId: string; agentId: string; leaseToken: string; asMember: boolean },
@@ -26,20 +29,27 @@ export async function stealTask(
           WHERE t.id = q.team_id AND t.owner_id = q.owner_id))
     ),
     victims AS MATERIALIZED (
-      SELECT v.id, v.visibility_timeout_seconds, count(*) AS claimable
+      SELECT v.id, v.visibility_timeout_seconds, c.claimable
       FROM thief
       JOIN work_queues v
         ON v.owner_id = thief.owner_id
        AND v.id <> thief.id
        AND v.deleted_at IS NULL
        AND v.team_id IS NOT DISTINCT FROM thief.team_id
-      JOIN tasks p
-        ON p.queue_id = v.id
-       AND p.status = 'PENDING'
-       AND p.reserved_for IS NULL
-       AND (p.deadline IS NULL OR p.deadline > now())
-      GROUP BY v.id, v.visibility_timeout_seconds
-      ORDER BY claimable DESC, v.id
+      CROSS JOIN LATERAL (
+        -- Counted up to a cap: past it a queue is simply "very busy", and a deep queue never
+        -- makes a steal scan all of its pending tasks.
+        SELECT count(*) AS claimable FROM (
+          SELECT 1 FROM tasks p
+          WHERE p.queue_id = v.id
+            AND p.status = 'PENDING'
+            AND p.reserved_for IS NULL
+            AND (p.deadline IS NULL OR p.deadline > now())
+          LIMIT ${STEAL_COUNT_CAP}
+        ) pending
+      ) c
+      WHERE c.claimable > 0
+      ORDER BY c.claimable DESC, v.id
     ),
     next AS (
       SELECT c.id, victims.visibility_timeout_seconds
