@@ -56,6 +56,11 @@ export const Task = builder.prismaNode('Task', {
     assignedAt: t.expose('assignedAt', { type: 'DateTime', nullable: true }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
     failedAt: t.expose('failedAt', { type: 'DateTime', nullable: true }),
+    finishedAt: t.expose('finishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it reached a final status (completed, failed, expired or cancelled).',
+    }),
     events: t.relation('events', {
       description: 'Every state change, oldest first.',
       query: { orderBy: { id: 'asc' } },
