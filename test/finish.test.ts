@@ -35,6 +35,8 @@ describe('completeTask', () => {
     const { completeTask } = await s.ok(CompleteTaskDocument, { id: t.id, result, leaseToken: t.leaseToken });
     expect(completeTask).toMatchObject({ status: 'COMPLETED', result, leaseToken: null, leaseExpiresAt: null, assignedAgentId: 'agent-1' });
     expect(completeTask.completedAt).not.toBeNull();
+    expect(completeTask.finishedAt).toBe(completeTask.completedAt);
+    expect(t.finishedAt).toBeNull();
     const { task } = await s.ok(TaskDocument, { id: t.id });
     expect(task.events.map((e) => [e.type, e.agentId])).toEqual([
       ['CREATED', null],
