@@ -14,40 +14,50 @@ describe('event bus subscriptions', () => {
 
   it('end a subscriber that falls too far behind with an error, without disturbing others', async () => {
     const bus = createEventBus();
-    const slow = bus.subscribe('work', 'wq_1');
-    const fast = bus.subscribe('work', 'wq_1');
+    const slow = bus.subscribe('mailbox', 'team-1');
+    const fast = bus.subscribe('mailbox', 'team-1');
     let fastSeen = 0;
     for (let i = 0; i <= MAX_BACKLOG; i++) {
-      bus.publish('work', 'wq_1', `wt_${i}`); // must not throw, whoever is slow
+      bus.publish('mailbox', 'team-1', { seq: i } as never); // must not throw, whoever is slow
       await fast.next();
       fastSeen++;
     }
     expect(fastSeen).toBe(MAX_BACKLOG + 1);
     // The slow one still gets what it buffered, then the error telling it to resume.
-    for (let i = 0; i < MAX_BACKLOG; i++) expect((await slow.next()).value).toBe(`wt_${i}`);
+    for (let i = 0; i < MAX_BACKLOG; i++) expect((await slow.next()).value).toEqual({ seq: i });
     await expect(slow.next()).rejects.toThrow(/fell more than 5000 events behind/);
-    expect(bus.hasListeners('work', 'wq_1')).toBe(true); // the fast one
+    expect(bus.hasListeners('mailbox', 'team-1')).toBe(true); // the fast one
     await fast.return();
   });
 
-  it('re-read history from the last emitted cursor on resync, emitting nothing twice', async () => {
+  it('coalesce long-poll wake-ups: one pending ring stands for many', async () => {
     const bus = createEventBus();
-    const rows = [1n, 2n, 3n];
+    const sub = bus.subscribe('work', 'wq_2');
+    for (let i = 0; i < MAX_BACKLOG * 2; i++) bus.publish('work', 'wq_2', `wt_${i}`);
+    expect((await sub.next()).value).toBe('wt_0');
+    bus.publish('work', 'wq_2', 'wt_next');
+    expect((await sub.next()).value).toBe('wt_next');
+    await sub.return();
+  });
+
+  it('re-read history on resync, including a lower id that committed late, emitting nothing twice', async () => {
+    const bus = createEventBus();
+    const rows = [10n, 11n, 13n];
     const stream = replayThenLive<bigint>({
-      live: bus.subscribe('work', 'q') as never,
+      live: bus.subscribe('mailbox', 'q') as never,
       after: 0n,
-      page: async (after) => rows.filter((r) => r > after),
+      page: async (after) => rows.filter((r) => r > after).sort((x, y) => (x < y ? -1 : 1)),
       cursor: (r) => r,
     });
     const got: bigint[] = [];
     for (let i = 0; i < 3; i++) got.push((await stream.next()).value as bigint);
-    // Events 4 and 5 commit while notifications are lost; 3 arrives live again (a repeat).
-    rows.push(4n, 5n);
-    bus.publish('work', 'q', 3n as never);
+    // While notifications are lost: 12 commits late (below 13, already emitted) and 14 commits.
+    rows.push(12n, 14n);
+    bus.publish('mailbox', 'q', 13n as never); // a repeat arriving live
     bus.resync();
-    bus.publish('work', 'q', 6n as never);
+    bus.publish('mailbox', 'q', 15n as never);
     for (let i = 0; i < 3; i++) got.push((await stream.next()).value as bigint);
-    expect(got).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
+    expect(got).toEqual([10n, 11n, 13n, 12n, 14n, 15n]);
     await stream.return(undefined);
   });
 

@@ -57,6 +57,8 @@ export function createEventBus() {
         const resolve = waiting;
         waiting = failed = undefined;
         resolve({ value: item, done: false });
+      } else if (topic === 'work' && queue.length > 0) {
+        // A wake-up is a doorbell: one pending ring is as good as many.
       } else if (queue.length >= MAX_BACKLOG && item !== RESYNC) {
         error = new DomainError('CONFLICT', `subscriber fell more than ${MAX_BACKLOG} events behind; subscribe again with the last cursor you handled`);
         close();

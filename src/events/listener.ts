@@ -44,7 +44,13 @@ export function startListener(deps: { connectionString: string; db: Db; bus: Eve
       flushScheduled = false;
       const batch = pending;
       pending = { task: [], team: [], message: [] };
-      flushing = flushing.then(() => deliver(batch)).catch((err) => log.error({ err }, 'event delivery failed'));
+      flushing = flushing
+        .then(() => deliver(batch))
+        .catch((err) => {
+          // The rows could not be read back: every subscriber re-reads from its cursor instead.
+          log.error({ err }, 'event delivery failed; resynchronising subscribers');
+          setTimeout(() => bus.resync(), 500).unref();
+        });
     });
   };
 

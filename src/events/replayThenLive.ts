@@ -2,6 +2,12 @@ import { RESYNC, type Subscription } from './bus.js';
 import { closable } from './closable.js';
 
 const MAX_REMEMBERED = 10_000;
+/**
+ * After a resync, history is re-read from this far below the last emitted cursor: ids come from
+ * a sequence, so an event with a lower id may have committed after a higher one was emitted.
+ * Repeats are dropped by the remembered keys.
+ */
+const RESYNC_WINDOW = 1_000n;
 export const REPLAY_PAGE = 500;
 
 /**
@@ -38,22 +44,24 @@ async function* stream<T>(options: {
     if (key > last) last = key;
     return true;
   };
-  async function* history() {
+  async function* history(from: bigint) {
+    let cursorAt = from;
     for (;;) {
-      const rows = await options.page(last);
+      const rows = await options.page(cursorAt);
       for (const row of rows) if (fresh(row)) yield row;
       if (rows.length < REPLAY_PAGE) return;
       const end = cursor(rows.at(-1)!);
-      if (end > last) last = end; // a page of repeats still moves on
+      if (end > last) last = end;
+      cursorAt = end; // a page of repeats still moves on
     }
   }
   try {
-    yield* history();
+    yield* history(last);
     for (;;) {
       const result = await live.next();
       if (result.done) return;
       if (result.value === RESYNC) {
-        yield* history();
+        yield* history(last > RESYNC_WINDOW ? last - RESYNC_WINDOW : 0n);
         continue;
       }
       const item = result.value as T;

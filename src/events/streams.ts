@@ -57,10 +57,11 @@ export async function taskEventStream(
 export async function teamEventStream(db: Db, bus: EventBus, ownerId: string, teamId: string, after: bigint | null) {
   const team = await requireTeam(db, ownerId, teamId);
   let start = after;
-  if (start === null && team.status === 'STOPPED') {
-    // Subscribed after the end: deliver the final event, then complete.
+  if (team.status === 'STOPPED') {
+    // Subscribed after the end: deliver what remains up to the final event, then complete.
     const stop = await db.teamEvent.findFirst({ where: { teamId, type: 'TEAM_STOPPED' }, select: { id: true } });
-    start = stop ? stop.id - 1n : null;
+    if (stop && start !== null && start >= stop.id) return (async function* () {})();
+    if (start === null) start = stop ? stop.id - 1n : null;
   }
   const events = replayThenLive<TeamEvent>({
     live: bus.subscribe('teamEvents', team.id),

@@ -1,6 +1,7 @@
 import type { ExecutionResult } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { closable } from '../events/closable.js';
+import { timerAt } from '../timers.js';
 import type { Context } from './context.js';
 
 /**
@@ -19,9 +20,9 @@ export const useTokenExpiry: Plugin<Context> = {
 };
 
 async function* endAt(iterator: AsyncIterator<ExecutionResult>, expiresAt: Date): AsyncGenerator<ExecutionResult> {
-  let timer: NodeJS.Timeout | undefined;
+  let timer: { clear(): void } | undefined;
   const expired = new Promise<'expired'>((resolve) => {
-    timer = setTimeout(() => resolve('expired'), Math.min(Math.max(expiresAt.getTime() - Date.now(), 0), 2 ** 31 - 1));
+    timer = timerAt(expiresAt, () => resolve('expired'));
   });
   try {
     for (;;) {
@@ -34,7 +35,7 @@ async function* endAt(iterator: AsyncIterator<ExecutionResult>, expiresAt: Date)
       yield next.value;
     }
   } finally {
-    clearTimeout(timer);
+    timer?.clear();
     await iterator.return?.();
   }
 }

@@ -4,6 +4,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { AuthError, bearerToken, type Identity, type TokenService } from '../auth/tokens.js';
 import type { Logger } from '../logger.js';
+import { timerAt } from '../timers.js';
 import type { Yoga } from './yoga.js';
 
 const UNAUTHORIZED = 4401;
@@ -24,7 +25,7 @@ function tokenFrom(params: Readonly<Record<string, unknown>> | undefined): strin
  */
 export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenService, log: Logger) {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
-  const expiryTimers = new Map<object, NodeJS.Timeout>();
+  const expiryTimers = new Map<object, { clear(): void }>();
   const identities = new WeakMap<object, Identity>();
 
   const disposable = useServer(
@@ -41,10 +42,9 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
         try {
           const identity = await tokens.verify(token);
           identities.set(socket, identity);
-          const ms = identity.expiresAt.getTime() - Date.now();
           expiryTimers.set(
             socket,
-            setTimeout(() => socket.close(UNAUTHORIZED, 'Unauthorized: token expired'), Math.min(Math.max(ms, 0), 2 ** 31 - 1)),
+            timerAt(identity.expiresAt, () => socket.close(UNAUTHORIZED, 'Unauthorized: token expired')),
           );
           return true;
         } catch (err) {
@@ -54,7 +54,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
         }
       },
       onClose: (ctx) => {
-        clearTimeout(expiryTimers.get(ctx.extra.socket));
+        expiryTimers.get(ctx.extra.socket)?.clear();
         expiryTimers.delete(ctx.extra.socket);
       },
       onSubscribe: async (ctx, _id, params) => {
@@ -94,7 +94,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
 
   return {
     async close() {
-      for (const timer of expiryTimers.values()) clearTimeout(timer);
+      for (const timer of expiryTimers.values()) timer.clear();
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/client.js';
 import type { EventBus } from '../events/bus.js';
 import { dequeueTask } from './dequeue.js';
+import { releaseTask } from './sql/releaseTask.js';
 import type { TaskRow } from './sql/taskColumns.js';
 
 /**
@@ -27,17 +28,20 @@ export async function dequeueWithWait(
   const stop = new AbortController();
   const abort = () => stop.abort();
   signal?.addEventListener('abort', abort);
+  // One timer for the whole wait: resolves false at the deadline or when the client leaves.
+  const timeUp = sleep(Math.max(deadline - Date.now(), 0), false, { signal: stop.signal }).catch(() => false);
   try {
     for (;;) {
       if (signal?.aborted) return null;
       const task = await dequeueTask(db, ownerId, queueId, agentId);
+      if (task && signal?.aborted) {
+        // The client left while the claim ran: give the task back rather than strand it.
+        await releaseTask(db, task);
+        return null;
+      }
       if (task) return task;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return null;
-      const woke = await Promise.race([
-        wakeups.next().then((r) => !r.done),
-        sleep(remaining, false, { signal: stop.signal }).catch(() => false),
-      ]);
+      if (Date.now() >= deadline) return null;
+      const woke = await Promise.race([wakeups.next().then((r) => !r.done), timeUp]);
       if (!woke) return null;
     }
   } finally {

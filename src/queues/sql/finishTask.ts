@@ -60,7 +60,8 @@ export async function failTask(db: Tx, guard: LeaseGuard, error: string, retry: 
   const rows = await db.$queryRaw<TaskRow[]>`
     WITH open AS (
       SELECT (q.deleted_at IS NULL AND NOT EXISTS (
-                SELECT 1 FROM teams tm WHERE tm.id = q.team_id AND tm.owner_id = q.owner_id AND tm.status = 'STOPPED')) AS ok
+                SELECT 1 FROM teams tm WHERE tm.id = q.team_id AND tm.owner_id = q.owner_id AND tm.status = 'STOPPED')) AS ok,
+             k.assigned_agent_id AS holder
       FROM tasks k JOIN work_queues q ON q.id = k.queue_id
       WHERE k.id = ${guard.taskId}
     ),
@@ -77,7 +78,7 @@ export async function failTask(db: Tx, guard: LeaseGuard, error: string, retry: 
           lease_expires_at = NULL
       FROM work_queues q
       WHERE ${held(guard)}
-      RETURNING t.*, COALESCE(t.assigned_agent_id, ${guard.agentId}::text) AS holder
+      RETURNING t.*, COALESCE(t.assigned_agent_id, (SELECT holder FROM open)) AS holder
     ), seen AS (${markHolderSeen})
     SELECT ${TASK_COLUMNS} FROM t`;
   return rows[0] ?? null;
