@@ -277,6 +277,21 @@ describe('long-poll dequeue', () => {
     }
   });
 
+  it('hands nothing to a poller whose websocket closed', async () => {
+    const queueId = await newQueue();
+    const c = wsClient(s.baseUrl!, { token: await s.tokenFor('alice') });
+    c.client.subscribe(
+      { query: `mutation($q: ID!) { dequeueTask(queueId: $q, agentId: "ws-gone", waitSeconds: 20) { id } }`, variables: { q: queueId } },
+      { next: () => {}, error: () => {}, complete: () => {} },
+    );
+    await sleep(300);
+    await c.client.dispose();
+    await sleep(200);
+    const task = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'for nobody' } })).enqueueTask;
+    await sleep(500);
+    expect((await s.db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe('PENDING');
+  });
+
   it('rejects a wait over 30 seconds', async () => {
     const queueId = await newQueue();
     const res = await s.gql(DequeueTaskWaitingDocument, { queueId, agentId: 'x', waitSeconds: 31 });

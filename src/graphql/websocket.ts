@@ -27,6 +27,17 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const expiryTimers = new Map<object, { clear(): void }>();
   const identities = new WeakMap<object, Identity>();
+  const closedSignals = new WeakMap<object, AbortSignal>();
+  /** One signal per socket, aborted when it closes (a long poll over it stops waiting). */
+  const socketClosed = (socket: import('ws').WebSocket) => {
+    let signal = closedSignals.get(socket);
+    if (!signal) {
+      const controller = new AbortController();
+      socket.once('close', () => controller.abort());
+      closedSignals.set(socket, (signal = controller.signal));
+    }
+    return signal;
+  };
 
   const disposable = useServer(
     {
@@ -64,6 +75,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
           socket: ctx.extra.socket,
           params,
           identity: identities.get(ctx.extra.socket),
+          socketSignal: socketClosed(ctx.extra.socket),
         });
         let document;
         try {

@@ -29,6 +29,8 @@ export async function authenticate(tokens: TokenService, header: string | null |
 /** Set by the websocket server, which authenticates once per connection. */
 export interface ServerContext {
   identity?: Identity;
+  /** Websocket operations: aborts when the socket closes. */
+  socketSignal?: AbortSignal;
   [key: string]: unknown;
 }
 
@@ -63,8 +65,9 @@ export function createGraphQLServer(deps: { db: Db; bus: EventBus; tokens: Token
       useExpectedErrors,
       useTokenExpiry,
     ],
-    context: async ({ request, identity }): Promise<Context> => {
-      if (identity) return { db, bus, ownerId: identity.ownerId }; // websocket: checked at connection
+    context: async ({ request, identity, socketSignal }): Promise<Context> => {
+      // Websocket: the token was checked at connection (and the socket closes when it expires).
+      if (identity) return { db, bus, ownerId: identity.ownerId, signal: socketSignal };
       const verified = await authenticate(tokens, request.headers.get('authorization'));
       return { db, bus, ownerId: verified.ownerId, signal: request.signal, tokenExpiresAt: verified.expiresAt };
     },
