@@ -4,9 +4,7 @@
 // p50/p99/max over --samples sequential samples. Uses the embedded PostgreSQL unless DATABASE_URL is set (then it creates and drops a
 // scratch database there). Bounded: each scenario drains a fixed number of tasks.
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { Command } from 'commander';
 import { createClient } from 'graphql-ws';
 import pg from 'pg';
@@ -14,7 +12,7 @@ import WebSocket from 'ws';
 import { buildApp } from '../src/app.js';
 import { createTokenService } from '../src/auth/tokens.js';
 import { createDb, type Db } from '../src/db/client.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embeddedPostgres.js';
+import { startTemporaryPostgres, type EmbeddedDatabase } from '../src/db/embeddedPostgres.js';
 import { migrate } from '../src/db/migrate.js';
 import { createLogger } from '../src/logger.js';
 import { enqueueTasks } from '../src/queues/enqueue.js';
@@ -42,12 +40,9 @@ const OWNER = 'bench';
 async function setupDatabase(): Promise<{ url: string; cleanup(): Promise<void> }> {
   const name = `agent_teams_bench_${process.pid}`;
   let embedded: EmbeddedDatabase | undefined;
-  let dataDir: string | undefined;
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'agent-teams-bench-'));
-    await chmod(dataDir, 0o755);
-    embedded = await startEmbeddedPostgres({ dataDir, persistent: false, database: 'postgres' });
+    embedded = await startTemporaryPostgres('bench');
     adminUrl = embedded.url;
   }
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -61,7 +56,6 @@ async function setupDatabase(): Promise<{ url: string; cleanup(): Promise<void> 
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
       await embedded?.stop();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -2,11 +2,10 @@
 // the latest migration to prisma/schema.prisma (what `prisma migrate dev --create-only` does).
 // Each migration folder keeps a copy of the schema it produces (schema.prisma), so the diff is
 // computed between two datamodels and needs no database: the WASM engine cannot introspect one.
-import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { startEmbeddedPostgres } from '../src/db/embeddedPostgres.js';
+import { startTemporaryPostgres } from '../src/db/embeddedPostgres.js';
 import { migrationsDir, readSchemaFile } from '../src/db/migrations.js';
 import { noFilters, openSchemaEngine } from '../src/db/schemaEngine.js';
 
@@ -31,9 +30,7 @@ const previous = latest
 
 // The engine insists on a live connection even for a datamodel-to-datamodel diff: give it a
 // throwaway embedded PostgreSQL.
-const dataDir = await mkdtemp(path.join(tmpdir(), 'agent-teams-migration-'));
-await chmod(dataDir, 0o755); // reachable by the unprivileged postgres user when run as root
-const db = await startEmbeddedPostgres({ dataDir, persistent: false });
+const db = await startTemporaryPostgres('migration');
 let stdout: string | null;
 try {
   const { engine, close } = await openSchemaEngine(db.url, schema);
@@ -47,7 +44,6 @@ try {
   await close();
 } finally {
   await db.stop();
-  await rm(dataDir, { recursive: true, force: true });
 }
 
 const sql = (stdout ?? '').trim();

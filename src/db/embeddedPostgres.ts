@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -93,5 +93,22 @@ export async function startEmbeddedPostgres(options: {
     url: urlFor(database),
     urlFor,
     stop: () => (stopped ??= pg.stop()),
+  };
+}
+
+/**
+ * A throwaway cluster in a fresh temp directory (tests, benchmarks, migration diffs), removed
+ * again by stop(). Its default database is `postgres`, for creating others.
+ */
+export async function startTemporaryPostgres(prefix: string): Promise<EmbeddedDatabase> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), `agent-teams-${prefix}-`));
+  await chmod(dataDir, 0o755); // reachable by the unprivileged postgres user when run as root
+  const db = await startEmbeddedPostgres({ dataDir, persistent: false, database: 'postgres' });
+  return {
+    ...db,
+    async stop() {
+      await db.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
   };
 }

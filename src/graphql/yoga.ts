@@ -1,23 +1,21 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { createGraphQLError, createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { bearerToken, AuthError, type Identity, type TokenService } from '../auth/tokens.js';
 import type { EventBus } from '../events/bus.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Context } from './context.js';
-import { useExpectedErrors } from './errors.js';
+import { codedError, useExpectedErrors } from './errors.js';
 import { useTokenExpiry } from './tokenExpiry.js';
 import { schema } from './schema/index.js';
 
-
-function unauthenticated(message: string) {
-  return createGraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-}
+export const AUTH_REQUIRED = 'Authentication required: send Authorization: Bearer <token>';
+const unauthenticated = (message: string) => codedError('UNAUTHENTICATED', message);
 
 /** Resolves the request's owner from `Authorization: Bearer <JWT>`; 401 UNAUTHENTICATED otherwise. */
 export async function authenticate(tokens: TokenService, header: string | null | undefined) {
   const token = bearerToken(header);
-  if (!token) throw unauthenticated('Authentication required: send Authorization: Bearer <token>');
+  if (!token) throw unauthenticated(AUTH_REQUIRED);
   try {
     return await tokens.verify(token);
   } catch (err) {

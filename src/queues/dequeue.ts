@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import type { Tx } from '../db/tx.js';
 import { conflict, notFound } from '../errors.js';
-import { heldTaskId, lockMember } from '../teams/members.js';
+import { listMembers, lockMember } from '../teams/members.js';
 import { claimTask } from './sql/claimTask.js';
 import { queueForAgent } from './sql/queueForAgent.js';
 import { stealTask } from './sql/stealTask.js';
@@ -30,7 +30,7 @@ async function claimFor(db: Db, ownerId: string, queueId: string, agentId: strin
     // this claim sees the stop.
     const [team] = await tx.$queryRaw<{ status: string }[]>`SELECT status::text AS status FROM teams WHERE id = ${teamId} FOR SHARE`;
     if (team?.status !== 'ACTIVE') throw conflict(`team ${teamId} is stopped; ${agentId} takes no more work`);
-    const held = await heldTaskId(tx, teamId, agentId);
+    const held = (await listMembers(tx, teamId, agentId))[0]?.currentTaskId;
     if (held) throw conflict(`${agentId} is busy with task ${held}; complete or fail it first`);
     return claim(tx, true);
   });

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import FindMyWay, { type HTTPVersion } from 'find-my-way';
 import { bearerToken } from '../auth/tokens.js';
 import { DomainError } from '../errors.js';
-import type { Yoga } from '../graphql/yoga.js';
+import { AUTH_REQUIRED, type Yoga } from '../graphql/yoga.js';
 import type { Logger } from '../logger.js';
 import { restError, STATUS_OF_CODE, type RestError } from './errors.js';
 import { runOperation } from './execute.js';
@@ -47,7 +47,7 @@ export function createRestRouter(yoga: Yoga, log: Logger) {
     try {
       // Without credentials nothing else is looked at (the body is not even read).
       if (!bearerToken(req.headers.authorization)) {
-        return sendError(res, envelope, { status: 401, code: 'UNAUTHENTICATED', message: 'Authentication required: send Authorization: Bearer <token>' });
+        return sendError(res, envelope, { status: 401, code: 'UNAUTHENTICATED', message: AUTH_REQUIRED });
       }
       const body = req.method === 'GET' || req.method === 'DELETE' ? {} : await readJsonBody(req);
       const variables = r.variables({ params: params as Record<string, string>, query: url.searchParams, body });

@@ -15,7 +15,8 @@ export interface MemberView {
   joinedAt: Date;
 }
 
-export async function listMembers(db: Tx, teamId: string): Promise<MemberView[]> {
+/** The team's members (or only `member`), in order, with their derived states. */
+export async function listMembers(db: Tx, teamId: string, member: string | null = null): Promise<MemberView[]> {
   const rows = await db.$queryRaw<(Omit<MemberView, 'state'> & { teamStopped: boolean })[]>`
     SELECT m.name, m.position, m.last_seen_at AS "lastSeenAt", m.joined_at AS "joinedAt",
            (t.status = 'STOPPED') AS "teamStopped",
@@ -25,23 +26,12 @@ export async function listMembers(db: Tx, teamId: string): Promise<MemberView[]>
             ORDER BY k.assigned_at LIMIT 1) AS "currentTaskId"
     FROM team_members m
     JOIN teams t ON t.id = m.team_id
-    WHERE m.team_id = ${teamId}
+    WHERE m.team_id = ${teamId} AND (${member}::text IS NULL OR m.name = ${member}::text)
     ORDER BY m.position`;
   return rows.map(({ teamStopped, ...m }) => ({
     ...m,
     state: teamStopped ? 'STOPPED' : m.currentTaskId ? 'BUSY' : 'IDLE',
   }));
-}
-
-/** The task a member holds in its team's queues, if any. */
-export async function heldTaskId(db: Tx, teamId: string, member: string): Promise<string | null> {
-  const [row] = await db.$queryRaw<{ id: string }[]>`
-    SELECT k.id FROM tasks k
-    JOIN work_queues q ON q.id = k.queue_id
-    JOIN teams t ON t.id = q.team_id AND t.owner_id = q.owner_id
-    WHERE t.id = ${teamId} AND k.status = 'ASSIGNED' AND k.assigned_agent_id = ${member}
-    LIMIT 1`;
-  return row?.id ?? null;
 }
 
 /**

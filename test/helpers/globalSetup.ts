@@ -1,9 +1,6 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embeddedPostgres.js';
+import { startTemporaryPostgres, type EmbeddedDatabase } from '../../src/db/embeddedPostgres.js';
 import { migrate } from '../../src/db/migrate.js';
 
 declare module 'vitest' {
@@ -22,12 +19,9 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   let embedded: EmbeddedDatabase | undefined;
-  let dataDir: string | undefined;
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'agent-teams-test-'));
-    await chmod(dataDir, 0o755); // reachable by the postgres user when tests run as root
-    embedded = await startEmbeddedPostgres({ dataDir, persistent: false, database: 'postgres' });
+    embedded = await startTemporaryPostgres('test');
     adminUrl = embedded.url;
   }
   const templateDatabase = `agent_teams_template_${process.pid}`;
@@ -46,6 +40,5 @@ export default async function setup(project: TestProject) {
     await admin.query(`DROP DATABASE IF EXISTS ${templateDatabase} WITH (FORCE)`).catch(() => {});
     await admin.end();
     await embedded?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   };
 }
