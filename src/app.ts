@@ -4,7 +4,7 @@ import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import { createEventBus, type EventBus } from './events/bus.js';
-import { startListener, type Listener } from './events/listener.js';
+import { createEventTailer, type EventTailer } from './events/tailer.js';
 import { attachWebSocketServer } from './graphql/websocket.js';
 import { createGraphQLServer, type Yoga } from './graphql/yoga.js';
 import type { Logger } from './logger.js';
@@ -15,8 +15,8 @@ export interface App {
   yoga: Yoga;
   bus: EventBus;
   server: Server;
-  /** The LISTEN connection, once started. */
-  listener: Listener | undefined;
+  /** Delivers committed events to this instance's subscribers. */
+  events: EventTailer;
   /**
    * Starts listening for database events, then serves HTTP and websockets on the configured host
    * and port (0 picks a free one); resolves with the base URL.
@@ -39,7 +39,8 @@ export function buildApp(deps: {
 }): App {
   const { config, db, log } = deps;
   const bus = createEventBus();
-  const yoga = createGraphQLServer({ ...deps, bus });
+  const events = createEventTailer({ db, connectionString: deps.databaseUrl, bus, log });
+  const yoga = createGraphQLServer({ ...deps, bus, events });
   const rest = createRestRouter(yoga, log);
 
   const server = createServer((req, res) => {
@@ -49,7 +50,7 @@ export function buildApp(deps: {
       return;
     }
     if (req.method === 'GET' && path === '/readyz') {
-      db.$queryRaw`SELECT 1`.then(
+      db.pool.query('SELECT 1').then(
         () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}'),
         (err: unknown) => {
           log.warn({ err }, 'readiness check failed');
@@ -68,23 +69,23 @@ export function buildApp(deps: {
     yoga,
     bus,
     server,
-    listener: undefined,
+    events,
     async start() {
-      app.listener = startListener({ connectionString: deps.databaseUrl, db, bus, log });
-      await app.listener.ready;
+      await events.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
       });
-      stopSweeper = startSweeper(db, config.sweepIntervalMs, log);
+      stopSweeper = startSweeper(db, config.sweepIntervalMs, log, () => events.changed());
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       return `http://${host}:${port}`;
     },
     async stop() {
+      bus.close();
       await websockets.close();
       await stopSweeper?.();
-      await app.listener?.stop();
+      await events.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -33,7 +33,7 @@ function explain(err: unknown): string {
 
 async function shutdown(code: number) {
   await app?.stop().catch(() => {});
-  await db?.$disconnect().catch(() => {});
+  await db?.close().catch(() => {});
   await embedded?.stop().catch(() => {});
   process.exit(code);
 }

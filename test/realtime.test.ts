@@ -131,7 +131,7 @@ describe('taskEvents', () => {
     const queueId = await newQueue();
     const sub = collect(ws.client, TaskEventsDocument, { queueId });
     await sleep(100);
-    await s.app.listener!.disconnect();
+    await s.app.events.disconnect();
     await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'during outage' } });
     await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'after' } });
     await sub.waitFor(2);

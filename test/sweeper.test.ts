@@ -52,7 +52,7 @@ describe('lease expiry', () => {
     for (const agent of ['a1', 'a2']) {
       await s.ok(DequeueTaskDocument, { queueId, agentId: agent });
       await s.db.$executeRaw`UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = ${t.id}`;
-      await sweepOnce(s.db);
+      await sweepOnce(s.handle);
     }
     const task = (await s.ok(TaskDocument, { id: t.id })).task;
     expect(task).toMatchObject({ status: 'FAILED', attempts: 2, assignedAgentId: 'a2' });
@@ -96,7 +96,7 @@ describe('deadlines', () => {
       await quiet.db.$executeRaw`
         INSERT INTO tasks (id, queue_id, name, deadline)
         SELECT 'wt_bulk' || g, ${queueId}, 'bulk', now() - interval '1 minute' FROM generate_series(1, 1200) g`;
-      expect((await sweepOnce(quiet.db)).expired).toBe(1200);
+      expect((await sweepOnce(quiet.handle)).expired).toBe(1200);
       expect(await quiet.db.task.count({ where: { queueId, status: 'PENDING' } })).toBe(0);
       expect(await quiet.db.taskEvent.count({ where: { queueId, type: 'EXPIRED' } })).toBe(1200);
     } finally {

@@ -38,7 +38,7 @@ export async function startTestServer(options: { sweepIntervalMs?: number; liste
   const app = buildApp({
     config: { host: '127.0.0.1', port: 0, sweepIntervalMs: options.sweepIntervalMs ?? 3_600_000 },
     databaseUrl: database.url,
-    db: database.db,
+    db: database.handle,
     tokens,
     log,
   });
