@@ -30,7 +30,7 @@ export interface App {
  * in one place, torn down in one place.
  */
 export function buildApp(deps: {
-  config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'>;
+  config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'> & { eventPollMs?: number };
   databaseUrl: string;
   db: Db;
   tokens: TokenService;
@@ -39,7 +39,7 @@ export function buildApp(deps: {
 }): App {
   const { config, db, log } = deps;
   const bus = createEventBus();
-  const events = createEventTailer({ db, connectionString: deps.databaseUrl, bus, log });
+  const events = createEventTailer({ db, connectionString: deps.databaseUrl, bus, log, pollMs: config.eventPollMs });
   const yoga = createGraphQLServer({ ...deps, bus, events });
   const rest = createRestRouter(yoga, log);
 

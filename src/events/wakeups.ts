@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { ring } from './sql/ring.js';
 
 const CHANNEL = 'agent_teams_wakeup';
 const MAX_BACKOFF_MS = 5_000;
@@ -60,7 +61,7 @@ export function startWakeups(deps: { connectionString: string; log: Logger; coal
 
   function send() {
     lastRing = Date.now();
-    client?.query('SELECT pg_notify($1, $2)', [CHANNEL, self]).catch((err) => log.debug({ err }, 'wake-up not sent'));
+    if (client) ring.count(client, { channel: CHANNEL, from: self }).catch((err) => log.debug({ err }, 'wake-up not sent'));
   }
 
   return {

@@ -21,7 +21,7 @@ export const Dispatch = builder.prismaNode('Dispatch', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     status: t.field({
       type: DispatchStatusEnum,
-      select: { tasks: { select: { status: true } } },
+      select: { tasks: { select: { status: true }, orderBy: { seq: 'asc' } } },
       resolve: (d) => dispatchStatus(d.tasks.map((task) => task.status)),
     }),
     tasks: t.relation('tasks', { description: 'With each result or error.', query: { orderBy: { seq: 'asc' } } }),
