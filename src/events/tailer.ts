@@ -20,6 +20,14 @@ export interface TailerOptions {
   coalesceMs?: number;
 }
 
+/**
+ * Back-to-back reads (commits keep coming) are spaced by this much while someone here listens,
+ * and by the longer gap while nobody does: each read then takes a batch, and a busy server does
+ * not spend a round trip per commit on delivery.
+ */
+const BUSY_GAP_MS = 2;
+const UNHEARD_GAP_MS = 50;
+
 const taskEvent = (r: LogRows['tasks'][number]): TaskEvent => ({
   id: BigInt(r.id),
   taskId: r.taskId,
@@ -68,6 +76,7 @@ export function createEventTailer(options: TailerOptions) {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let failures = 0;
+  let lastRead = 0;
 
   let wakeups: ReturnType<typeof startWakeups> | undefined;
 
@@ -101,21 +110,33 @@ export function createEventTailer(options: TailerOptions) {
     return full;
   }
 
+  let timerAt = 0;
   function schedule(ms: number) {
     clearTimeout(timer);
     if (stopped) return;
-    timer = setTimeout(read, ms);
+    timerAt = Date.now() + ms;
+    timer = setTimeout(() => {
+      timer = undefined;
+      read();
+    }, ms);
     timer.unref();
   }
 
-  /** Reads now, or right after the read under way. */
+  /** Reads now (or soon, when the last read was just now), or right after the read under way. */
   function read(): void {
     if (stopped || !cursors) return;
     if (reading) {
       again = true;
       return;
     }
+    const wait = lastRead + (bus.listening ? BUSY_GAP_MS : UNHEARD_GAP_MS) - Date.now();
+    if (wait > 0) {
+      again = true;
+      if (!timer || timerAt > Date.now() + wait) schedule(wait);
+      return;
+    }
     again = false;
+    lastRead = Date.now();
     reading = pass()
       .then((full) => {
         failures = 0;
@@ -130,7 +151,7 @@ export function createEventTailer(options: TailerOptions) {
         reading = undefined;
         const blocked = cursors!.tasks.blocked || cursors!.teams.blocked || cursors!.messages.blocked;
         if (again && failures === 0) read();
-        else schedule(failures ? Math.min(100 * 2 ** failures, 5_000) : blocked ? 2 : pollMs);
+        else schedule(failures ? Math.min(100 * 2 ** failures, 5_000) : blocked ? BUSY_GAP_MS : pollMs);
       });
   }
 

@@ -59,12 +59,29 @@ export function startWakeups(deps: { connectionString: string; log: Logger; coal
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
   }
 
+  let sending = false;
+  let ringAgain = false;
+  /** One ring at a time on this connection; a ring asked for meanwhile follows it. */
   function send() {
+    if (sending || !client) {
+      ringAgain = sending;
+      return;
+    }
+    sending = true;
     lastRing = Date.now();
-    if (client) ring.count(client, { channel: CHANNEL, from: self }).catch((err) => log.debug({ err }, 'wake-up not sent'));
+    ring
+      .count(client, { channel: CHANNEL, from: self })
+      .catch((err) => log.debug({ err }, 'wake-up not sent'))
+      .finally(() => {
+        sending = false;
+        if (ringAgain) {
+          ringAgain = false;
+          api.ring();
+        }
+      });
   }
 
-  return {
+  const api = {
     ready: connect(),
     /** Tells the other instances that new events committed (coalesced). */
     ring() {
@@ -89,4 +106,5 @@ export function startWakeups(deps: { connectionString: string; log: Logger; coal
       await c?.end().catch(() => {});
     },
   };
+  return api;
 }

@@ -47,7 +47,7 @@ export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: 
      FROM input, open
      WHERE open.deleted_at IS NULL AND open.closed_reason IS NULL
      ORDER BY input.ord
-     ON CONFLICT (queue_id, idempotency_key) DO NOTHING
+     ON CONFLICT (queue_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
      RETURNING ${taskColumns('tasks')}
    ),
    earlier AS (
