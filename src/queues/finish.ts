@@ -30,6 +30,9 @@ export interface TaskOutcome {
 function missReason(row: ItemRow, action: string): DomainError {
   const id = row._itemId;
   if (!row._found) return new DomainError('NOT_FOUND', `task ${id} not found`);
+  if (row._status === 'CANCELLED') {
+    return new DomainError('CONFLICT', `task ${id} was cancelled (${row._error}); it can no longer be ${action}`);
+  }
   if (row._status !== 'ASSIGNED') return new DomainError('CONFLICT', `task ${id} is ${row._status}; only an ASSIGNED task can be ${action}`);
   if (!row._leaseMatches) {
     return new DomainError(
@@ -43,7 +46,7 @@ function missReason(row: ItemRow, action: string): DomainError {
 
 function outcomeOf(row: ItemRow, action: string): TaskOutcome {
   if (row.id != null) {
-    const { _ord, _itemId, _found, _status, _leaseMatches, _agentMatches, holder, ...task } = row as ItemRow & { holder?: unknown };
+    const { _ord, _itemId, _found, _status, _error, _leaseMatches, _agentMatches, holder, ...task } = row as ItemRow & { holder?: unknown };
     return { id: row._itemId, ok: true, code: null, message: null, task: task as TaskRow };
   }
   const miss = missReason(row, action);

@@ -62,6 +62,7 @@ const batchOf = <T extends z.ZodType<{ id: string }>>(item: T) =>
 export const completeItemSchema = z.object({ ...leaseFields, result: resultSchema.nullish() });
 export const failItemSchema = z.object({ ...leaseFields, error: errorTextSchema, retry: z.boolean().nullish() });
 export const heartbeatSchema = z.object({ ...leaseFields, extendSeconds: intBetween(1, 86_400).nullish() });
+export const cancelSchema = z.object({ id: idSchema, reason: text(2_000).nullish() });
 export const completeBatchSchema = batchOf(completeItemSchema);
 export const failBatchSchema = batchOf(failItemSchema);
 
@@ -70,4 +71,5 @@ export type TaskInput = z.input<typeof taskInputSchema>;
 export type ClaimInput = z.input<typeof claimSchema>;
 export type CompleteItemInput = z.input<typeof completeItemSchema>;
 export type FailItemInput = z.input<typeof failItemSchema>;
+export type CancelInput = z.input<typeof cancelSchema>;
 export type HeartbeatInput = z.input<typeof heartbeatSchema>;

@@ -32,6 +32,14 @@ export function intParam(query: URLSearchParams, name: string): number | undefin
   return Number(raw);
 }
 
+/** An optional boolean query parameter (`true` / `false`). */
+export function boolParam(query: URLSearchParams, name: string): boolean | undefined {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return undefined;
+  if (raw !== 'true' && raw !== 'false') throw badInput(name, 'must be true or false');
+  return raw === 'true';
+}
+
 /** Only the listed keys of a body (absent keys stay absent, so GraphQL defaults apply). */
 export function pick(body: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(keys.filter((k) => k in body).map((k) => [k, body[k]]));

@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../db/pgErrors.js';
 import { inTransaction } from '../db/transaction.js';
 import { conflict, notFound } from '../errors.js';
 import { cancelPending } from '../queues/sql/cancelPending.js';
+import { cancelRunning } from '../queues/sql/cancelRunning.js';
 import { parseInput } from '../validation.js';
 import { addMember } from './sql/addMember.js';
 import { createTeam as createStatement } from './sql/createTeam.js';
@@ -56,15 +57,15 @@ export async function addTeamMember(db: Db, ownerId: string, teamId: string): Pr
  * Stops the team: its members stop, pending work on its queues is cancelled, assigned work may
  * still finish or fail. The team stays readable. Stopping a stopped team changes nothing. The
  * final TEAM_STOPPED event is written last, after the cancellations' own events.
+ * With `cancelRunning` (the kill switch) the work members hold is cancelled too, also on a team
+ * that was stopped before: each holder learns it from the CANCELLED task event at once.
  */
-export async function stopTeam(db: Db, ownerId: string, teamId: string): Promise<Team> {
+export async function stopTeam(db: Db, ownerId: string, teamId: string, options: { cancelRunning?: boolean | null } = {}): Promise<Team> {
   await inTransaction(db, async (tx) => {
     const stopped = await markTeamStopped.row(tx, { ownerId, teamId });
-    if (!stopped) return;
-    await cancelPending.count(tx, { queueIds: stopped.queueIds, reason: 'team stopped' });
-    await recordTeamStopped.count(tx, { teamId });
+    if (stopped) await cancelPending.count(tx, { queueIds: stopped.queueIds, reason: 'team stopped' });
+    if (options.cancelRunning) await cancelRunning.count(tx, { ownerId, teamId, reason: 'team stopped; running work cancelled' });
+    if (stopped) await recordTeamStopped.count(tx, { teamId });
   });
   return requireTeam(db, ownerId, teamId);
 }
-
-

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cancelTask } from '../../queues/cancel.js';
 import { stealTask } from '../../queues/dequeue.js';
 import { enqueueTask, enqueueTasks } from '../../queues/enqueue.js';
 import { completeTask, completeTasks, failTask, failTasks, heartbeatTask, type TaskOutcome as Outcome } from '../../queues/finish.js';
@@ -183,6 +184,13 @@ builder.mutationFields((t) => ({
     description: `Fails up to ${MAX_BATCH} tasks in one statement, each fenced like failTask; each item answers for itself.`,
     args: { items: t.arg({ type: [FailTaskItem], required: true }) },
     resolve: (_parent, args, ctx) => failTasks(ctx.db, ctx.ownerId, args.items),
+  }),
+  cancelTask: t.field({
+    type: Task,
+    description:
+      'Cancels a task that has not finished (pending or held by an agent) with a reason; the holder is told at once by the CANCELLED task event and its later complete/fail/heartbeat answer CONFLICT. A finished task answers CONFLICT.',
+    args: { id: t.arg.id({ required: true }), reason: t.arg.string({ description: 'Kept as the task error and carried by the event.' }) },
+    resolve: (_parent, args, ctx) => cancelTask(ctx.db, ctx.ownerId, args),
   }),
   heartbeatTask: t.field({
     type: Task,

@@ -105,9 +105,16 @@ builder.mutationFields((t) => ({
   }),
   stopTeam: t.field({
     type: Team,
-    description: 'Stops the members and cancels pending team work; assigned work may still finish. Idempotent.',
-    args: { id: t.arg.id({ required: true }) },
-    validate: z.object({ id: idSchema }),
-    resolve: (_parent, args, ctx) => stopTeam(ctx.db, ctx.ownerId, args.id),
+    description:
+      'Stops the members and cancels pending team work; assigned work may still finish, unless cancelRunning (the kill switch) cancels it too. Idempotent.',
+    args: {
+      id: t.arg.id({ required: true }),
+      cancelRunning: t.arg.boolean({
+        defaultValue: false,
+        description: 'Also cancel the tasks members are running (also on a team stopped before); holders are told at once.',
+      }),
+    },
+    validate: z.looseObject({ id: idSchema }),
+    resolve: (_parent, args, ctx) => stopTeam(ctx.db, ctx.ownerId, args.id, { cancelRunning: args.cancelRunning }),
   }),
 }));

@@ -11,6 +11,8 @@ export type ItemRow = Partial<TaskRow> & {
   /** The task exists and belongs to the owner. */
   _found: boolean;
   _status: string | null;
+  /** The task's error or cancel reason as the statement saw it. */
+  _error: string | null;
   _leaseMatches: boolean | null;
   _agentMatches: boolean | null;
 };
@@ -18,14 +20,14 @@ export type ItemRow = Partial<TaskRow> & {
 /** The task of the owner, as the statement saw it, for explaining a miss. */
 export const currentOf = (input: string, owner: string) => `
   LEFT JOIN LATERAL (
-    SELECT cur.status::text AS status, cur.lease_token, cur.assigned_agent_id
+    SELECT cur.status::text AS status, cur.error, cur.lease_token, cur.assigned_agent_id
     FROM tasks cur JOIN work_queues cq ON cq.id = cur.queue_id AND cq.owner_id = ${owner}
     WHERE cur.id = ${input}.id
   ) cur ON true`;
 
 /** The outcome columns of one item. */
 export const outcomeColumns = (input: string) => `
-  ${input}.ord::int AS "_ord", ${input}.id AS "_itemId", (cur.status IS NOT NULL) AS "_found", cur.status AS "_status",
+  ${input}.ord::int AS "_ord", ${input}.id AS "_itemId", (cur.status IS NOT NULL) AS "_found", cur.status AS "_status", cur.error AS "_error",
   (${input}.lease_token IS NULL OR cur.lease_token = ${input}.lease_token) AS "_leaseMatches",
   (${input}.agent_id IS NULL OR cur.assigned_agent_id = ${input}.agent_id) AS "_agentMatches"`;
 

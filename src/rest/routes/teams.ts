@@ -1,4 +1,4 @@
-import { intParam, pick, toCamel } from '../http.js';
+import { boolParam, intParam, pick, toCamel } from '../http.js';
 import * as ops from '../operations.generated.js';
 import { page, route } from '../route.js';
 import { paging } from './workQueues.js';
@@ -38,7 +38,7 @@ export const teamRoutes = [
     method: 'DELETE',
     path: '/api/v1/teams/:id',
     document: ops.RestStopTeamDocument,
-    variables: ({ params }) => ({ id: params.id! }),
+    variables: ({ params, query }) => ({ id: params.id!, cancelRunning: boolParam(query, 'cancel_running') }),
     respond: (d) => ({ status: 200, body: d.stopTeam }),
   }),
   route({
@@ -71,6 +71,13 @@ export const teamRoutes = [
       input: pick(camelBody(body), ['task', 'maxRuntimeSeconds']) as ops.BackgroundTaskInput,
     }),
     respond: (d) => ({ status: 202, body: d.startBackgroundTask }),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/tasks/:id/cancel',
+    document: ops.RestCancelTaskDocument,
+    variables: ({ params, body }) => ({ id: params.id!, ...pick(body, ['reason']) }),
+    respond: (d) => ({ status: 200, body: d.cancelTask }),
   }),
   route({
     method: 'POST',

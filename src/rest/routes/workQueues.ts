@@ -123,6 +123,13 @@ export const workQueueRoutes = [
   }),
   route({
     method: 'POST',
+    path: '/work-queue-tasks/:id/cancel',
+    document: ops.RestCancelTaskDocument,
+    variables: ({ params, body }) => ({ id: params.id!, ...pick(body, ['reason']) }),
+    respond: (d) => ({ status: 200, body: d.cancelTask }),
+  }),
+  route({
+    method: 'POST',
     path: '/work-queue-tasks/complete-batch',
     document: ops.RestCompleteTasksDocument,
     variables: ({ body }) => ({ items: body.items as ops.CompleteTaskItem[] }),
