@@ -26,6 +26,10 @@ export const jsonObject = (maxBytes: number) =>
 export const intBetween = (min: number, max: number) =>
   z.number().int('must be an integer').min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);
 
+/** A finite number in [min, max], with the range in the message. */
+export const numberBetween = (min: number, max: number) =>
+  z.number().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);
+
 /** A schema's issue path as a field name: `input.priority`, `items[2].leaseToken`. */
 export function fieldOf(prefix: string, path: readonly PropertyKey[]): string {
   return [prefix, ...path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))]

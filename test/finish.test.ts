@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 // A queue per test, so each test sees only its own tasks.
 beforeEach(async () => {
-  queueId = (await s.ok(CreateWorkQueueDocument, { input: { name: 'finish', maxAttempts: 2 } })).createWorkQueue.id;
+  queueId = (await s.ok(CreateWorkQueueDocument, { input: { name: 'finish', maxAttempts: 2, retryBackoff: { initialSeconds: 0 } } })).createWorkQueue.id;
 });
 afterAll(() => s.stop());
 

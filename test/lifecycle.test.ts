@@ -12,7 +12,7 @@ beforeAll(async () => {
   s = await startTestServer();
   client = new pg.Client({ connectionString: s.url });
   await client.connect();
-  queueId = (await s.ok(CreateWorkQueueDocument, { input: { name: 'lifecycle', maxAttempts: 3 } })).createWorkQueue.id;
+  queueId = (await s.ok(CreateWorkQueueDocument, { input: { name: 'lifecycle', maxAttempts: 3, retryBackoff: { initialSeconds: 0 } } })).createWorkQueue.id;
 });
 afterAll(async () => {
   await client.end();

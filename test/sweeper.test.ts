@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => s.stop());
 
 async function queue(input: { visibilityTimeoutSeconds?: number; maxAttempts?: number } = {}) {
-  return (await s.ok(CreateWorkQueueDocument, { input: { name: 'sweep', ...input } })).createWorkQueue.id;
+  return (await s.ok(CreateWorkQueueDocument, { input: { name: 'sweep', retryBackoff: { initialSeconds: 0 }, ...input } })).createWorkQueue.id;
 }
 const status = async (id: string) => (await s.db.task.findUniqueOrThrow({ where: { id } })).status;
 async function until(check: () => Promise<boolean>, timeoutMs = 10_000) {

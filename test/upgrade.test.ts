@@ -41,7 +41,7 @@ describe('upgrading a filled database of the previous release', () => {
       INSERT INTO messages (id, team_id, seq, from_agent, body) VALUES ('msg_1', 'team-1', 1, 'agent-1', 'hello');
       UPDATE teams SET message_seq = 1;
     `);
-    expect(await migrate(database.url)).toEqual(['20261201150027_core_lifecycle']);
+    expect((await migrate(database.url))[0]).toBe('20261201150027_core_lifecycle');
 
     const queues = await client.query('SELECT id, steal_group, team_id FROM work_queues ORDER BY id');
     expect(queues.rows).toEqual([
@@ -66,5 +66,10 @@ describe('upgrading a filled database of the previous release', () => {
     expect((await client.query('SELECT log_id FROM messages')).rows).toEqual([{ log_id: '1' }]);
     // The upgraded database enforces the lifecycle from now on.
     await expect(client.query(`UPDATE tasks SET lease_token = NULL WHERE id = 'wt_held'`)).rejects.toThrow(/tasks_lease_iff_assigned/);
+    // Task control: queues get the default retry backoff; old tasks are due at once, not exhausted.
+    const backoffs = await client.query(`SELECT DISTINCT retry_backoff FROM work_queues`);
+    expect(backoffs.rows).toEqual([{ retry_backoff: { initialSeconds: 10, factor: 2, maxSeconds: 3600, jitter: 0.2 } }]);
+    const control = await client.query(`SELECT count(*)::int AS n FROM tasks WHERE run_at IS NULL AND NOT exhausted`);
+    expect(control.rows).toEqual([{ n: 4 }]);
   });
 });

@@ -4,7 +4,7 @@ import { conflict, notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
 import { insertTasks, tasksByKey, type InsertRow } from './sql/insertTasks.js';
 import type { TaskRow } from './sql/taskColumns.js';
-import { idSchema, taskBatchSchema, taskInputSchema, type TaskInput } from './validation.js';
+import { givenKeys, idSchema, taskBatchSchema, taskInputSchema, type TaskInput } from './validation.js';
 
 export interface EnqueueResult {
   task: TaskRow;
@@ -38,6 +38,7 @@ async function insert(db: Db, ownerId: string, queueId: string, input: ReturnTyp
     deadline: t.deadline ?? null,
     idempotencyKey: t.idempotencyKey ?? null,
     maxAttempts: t.maxAttempts ?? null,
+    retryBackoff: Object.keys(givenKeys(t.retryBackoff)).length ? givenKeys(t.retryBackoff) : null,
   }));
   const rows = await insertTasks.rows(db.pool, { ownerId, queueId, tasks });
   const first = rows[0]!;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intBetween, jsonObject, text } from '../validation.js';
+import { intBetween, jsonObject, numberBetween, text } from '../validation.js';
 
 // Input rules of the queue services, defined once: the services parse their input with these
 // (parseInput), so GraphQL, the REST shim and any other caller get the same rules and messages.
@@ -14,11 +14,27 @@ export const leaseTokenSchema = text(64);
 export const errorTextSchema = text(10_000);
 export const resultSchema = jsonObject(MAX_PAYLOAD_BYTES);
 
+/** The delay before attempt n+1: min(maxSeconds, initialSeconds × factor^(n−1)), less up to `jitter` of it. */
+export const DEFAULT_RETRY_BACKOFF = { initialSeconds: 10, factor: 2, maxSeconds: 3600, jitter: 0.2 };
+export const retryBackoffSchema = z.object({
+  initialSeconds: intBetween(0, 86_400).nullish(),
+  factor: numberBetween(1, 10).nullish(),
+  maxSeconds: intBetween(0, 604_800).nullish(),
+  jitter: numberBetween(0, 1).nullish(),
+});
+export type RetryBackoff = typeof DEFAULT_RETRY_BACKOFF;
+export type RetryBackoffInput = z.input<typeof retryBackoffSchema>;
+
+/** Only the keys given (nulls dropped): a task's overrides, or a queue's changes to the defaults. */
+export const givenKeys = (b: RetryBackoffInput | null | undefined): Partial<RetryBackoff> =>
+  Object.fromEntries(Object.entries(b ?? {}).filter(([, v]) => v != null)) as Partial<RetryBackoff>;
+
 export const queueInputSchema = z.object({
   name: text(200),
   teamId: text(128).nullish(),
   visibilityTimeoutSeconds: intBetween(1, 86_400).nullish(),
   maxAttempts: intBetween(1, 100).nullish(),
+  retryBackoff: retryBackoffSchema.nullish(),
 });
 
 export const taskInputSchema = z.object({
@@ -28,6 +44,7 @@ export const taskInputSchema = z.object({
   deadline: z.date().nullish(),
   idempotencyKey: text(200).nullish(),
   maxAttempts: intBetween(1, 100).nullish(),
+  retryBackoff: retryBackoffSchema.nullish(),
 });
 
 export const taskBatchSchema = z
@@ -63,6 +80,12 @@ export const completeItemSchema = z.object({ ...leaseFields, result: resultSchem
 export const failItemSchema = z.object({ ...leaseFields, error: errorTextSchema, retry: z.boolean().nullish() });
 export const heartbeatSchema = z.object({ ...leaseFields, extendSeconds: intBetween(1, 86_400).nullish() });
 export const cancelSchema = z.object({ id: idSchema, reason: text(2_000).nullish() });
+export const retryTaskSchema = z.object({ id: idSchema, resetAttempts: z.boolean().nullish() });
+export const retryQueueSchema = z.object({
+  queueId: idSchema,
+  status: z.enum(['FAILED', 'CANCELLED', 'EXPIRED'], 'must be FAILED, CANCELLED or EXPIRED').nullish(),
+  resetAttempts: z.boolean().nullish(),
+});
 export const completeBatchSchema = batchOf(completeItemSchema);
 export const failBatchSchema = batchOf(failItemSchema);
 
@@ -71,5 +94,7 @@ export type TaskInput = z.input<typeof taskInputSchema>;
 export type ClaimInput = z.input<typeof claimSchema>;
 export type CompleteItemInput = z.input<typeof completeItemSchema>;
 export type FailItemInput = z.input<typeof failItemSchema>;
+export type RetryTaskInput = z.input<typeof retryTaskSchema>;
+export type RetryQueueInput = z.input<typeof retryQueueSchema>;
 export type CancelInput = z.input<typeof cancelSchema>;
 export type HeartbeatInput = z.input<typeof heartbeatSchema>;

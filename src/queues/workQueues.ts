@@ -7,7 +7,7 @@ import { parseInput } from '../validation.js';
 import { cancelPending } from './sql/cancelPending.js';
 import { createQueue } from './sql/createQueue.js';
 import { markQueueDeleted } from './sql/deleteQueue.js';
-import { queueInputSchema, type QueueInput } from './validation.js';
+import { DEFAULT_RETRY_BACKOFF, givenKeys, queueInputSchema, type QueueInput } from './validation.js';
 
 /**
  * Creates a queue. Its `teamId` is the steal group (any string); when it names one of the
@@ -22,6 +22,7 @@ export async function createWorkQueue(db: Db, ownerId: string, input: QueueInput
     stealGroup: data.teamId ?? null,
     visibilityTimeoutSeconds: data.visibilityTimeoutSeconds ?? null,
     maxAttempts: data.maxAttempts ?? null,
+    retryBackoff: { ...DEFAULT_RETRY_BACKOFF, ...givenKeys(data.retryBackoff) },
   });
   return queue!;
 }

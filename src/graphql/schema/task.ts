@@ -5,8 +5,11 @@ import { enqueueTask, enqueueTasks } from '../../queues/enqueue.js';
 import { completeTask, completeTasks, failTask, failTasks, heartbeatTask, type TaskOutcome as Outcome } from '../../queues/finish.js';
 import { idSchema, MAX_BATCH, MAX_CLAIM_BATCH } from '../../queues/validation.js';
 import { dequeueWithWait } from '../../queues/waitForTask.js';
+import { retryTask, retryTasks } from '../../queues/retry.js';
 import { requireTask } from '../../queues/workQueues.js';
 import { builder } from '../builder.js';
+import { RetryBackoff, RetryBackoffInput } from './retryBackoff.js';
+import { TaskEventTypeEnum } from './taskEvent.js';
 
 export const TaskStatusEnum = builder.enumType('TaskStatus', {
   values: ['PENDING', 'ASSIGNED', 'COMPLETED', 'FAILED', 'CANCELLED', 'EXPIRED'] as const,
@@ -34,6 +37,28 @@ export const Task = builder.prismaNode('Task', {
     leaseExpiresAt: t.expose('leaseExpiresAt', { type: 'DateTime', nullable: true }),
     attempts: t.exposeInt('attempts', { description: 'Times the task has been assigned.' }),
     maxAttempts: t.exposeInt('maxAttempts'),
+    runAt: t.expose('runAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Not handed out, stolen or counted as ready before this time (a retry backoff or a delay).',
+    }),
+    retryBackoff: t.field({
+      type: RetryBackoff,
+      nullable: true,
+      description: "This task's overrides of its queue's retryBackoff.",
+      resolve: (task) => (task.retryBackoff as Record<string, number> | null) ?? null,
+    }),
+    exhausted: t.exposeBoolean('exhausted', { description: 'FAILED because its attempts ran out (a dead letter to redrive with retryTask).' }),
+    errors: t.field({
+      type: [TaskError],
+      description: 'Every error of the task, oldest first: retried failures, lost leases, the final failure or expiry.',
+      select: { events: { where: { type: { in: ['REQUEUED', 'FAILED', 'EXPIRED'] } }, orderBy: { id: 'asc' } } },
+      resolve: (task) =>
+        task.events.flatMap((e) => {
+          const detail = (e.detail ?? {}) as { error?: string; attempt?: number };
+          return detail.error ? [{ type: e.type, error: detail.error, attempt: detail.attempt ?? null, agentId: e.agentId, at: e.createdAt }] : [];
+        }),
+    }),
     result: t.expose('result', { type: 'JSON', nullable: true }),
     error: t.exposeString('error', { nullable: true, description: 'The last error: from failTask, a lost lease or the deadline.' }),
     reservedFor: t.exposeString('reservedFor', { nullable: true, description: 'Parallel dispatch: the only member that may take it.' }),
@@ -58,6 +83,19 @@ export const Task = builder.prismaNode('Task', {
   }),
 });
 
+const TaskError = builder
+  .objectRef<{ type: string; error: string; attempt: number | null; agentId: string | null; at: Date }>('TaskError')
+  .implement({
+    description: 'One error in a task history (from its task events).',
+    fields: (t) => ({
+      type: t.field({ type: TaskEventTypeEnum, description: 'REQUEUED (retried), FAILED or EXPIRED.', resolve: (e) => e.type as never }),
+      error: t.exposeString('error'),
+      attempt: t.exposeInt('attempt', { nullable: true, description: 'The attempt it ended.' }),
+      agentId: t.exposeString('agentId', { nullable: true }),
+      at: t.expose('at', { type: 'DateTime' }),
+    }),
+  });
+
 const EnqueueTaskInput = builder.inputType('EnqueueTaskInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
@@ -69,6 +107,7 @@ const EnqueueTaskInput = builder.inputType('EnqueueTaskInput', {
     }),
     idempotencyKey: t.string({ description: 'Repeating a key in the same queue returns the first task.' }),
     maxAttempts: t.int({ description: "Defaults to the queue's maxAttempts." }),
+    retryBackoff: t.field({ type: RetryBackoffInput, description: "Overrides keys of the queue's retryBackoff for this task." }),
   }),
 });
 
@@ -105,6 +144,13 @@ const TaskOutcome = builder.objectRef<Outcome>('TaskOutcome').implement({
     code: t.string({ nullable: true, description: 'NOT_FOUND or CONFLICT when the item did not take effect.', resolve: (o) => o.code }),
     message: t.exposeString('message', { nullable: true }),
     task: t.field({ type: Task, nullable: true, resolve: (o) => o.task }),
+  }),
+});
+
+const RetryTasksPayload = builder.objectRef<{ queueId: string; retried: number }>('RetryTasksPayload').implement({
+  fields: (t) => ({
+    queueId: t.exposeID('queueId'),
+    retried: t.exposeInt('retried', { description: 'Tasks sent back to PENDING.' }),
   }),
 });
 
@@ -191,6 +237,23 @@ builder.mutationFields((t) => ({
       'Cancels a task that has not finished (pending or held by an agent) with a reason; the holder is told at once by the CANCELLED task event and its later complete/fail/heartbeat answer CONFLICT. A finished task answers CONFLICT.',
     args: { id: t.arg.id({ required: true }), reason: t.arg.string({ description: 'Kept as the task error and carried by the event.' }) },
     resolve: (_parent, args, ctx) => cancelTask(ctx.db, ctx.ownerId, args),
+  }),
+  retryTask: t.field({
+    type: Task,
+    description:
+      'Redrives a FAILED (e.g. exhausted), CANCELLED or EXPIRED task: PENDING again, due at once, keeping its error history. resetAttempts starts its attempts from 0; otherwise it gets one more. CONFLICT for any other status or a closed queue.',
+    args: { id: t.arg.id({ required: true }), resetAttempts: t.arg.boolean({ defaultValue: false }) },
+    resolve: (_parent, args, ctx) => retryTask(ctx.db, ctx.ownerId, args),
+  }),
+  retryTasks: t.field({
+    type: RetryTasksPayload,
+    description: 'Redrives every task of the queue with this status (default FAILED), like retryTask, in one statement.',
+    args: {
+      queueId: t.arg.id({ required: true }),
+      status: t.arg({ type: TaskStatusEnum, defaultValue: 'FAILED', description: 'FAILED, CANCELLED or EXPIRED.' }),
+      resetAttempts: t.arg.boolean({ defaultValue: false }),
+    },
+    resolve: (_parent, args, ctx) => retryTasks(ctx.db, ctx.ownerId, args),
   }),
   heartbeatTask: t.field({
     type: Task,

@@ -3,6 +3,7 @@ import { createWorkQueue, deleteWorkQueue, requireQueue } from '../../queues/wor
 import { idSchema } from '../../queues/validation.js';
 import { builder } from '../builder.js';
 import type { StatusCounts } from '../loaders.js';
+import { RetryBackoff, RetryBackoffInput } from './retryBackoff.js';
 import { TaskStatusEnum } from './task.js';
 import './team.js';
 
@@ -19,6 +20,11 @@ export const WorkQueue = builder.prismaNode('WorkQueue', {
       description: 'How long a dequeued task stays leased to its agent without a heartbeat.',
     }),
     maxAttempts: t.exposeInt('maxAttempts', { description: 'Default attempts for new tasks before a lost lease fails them.' }),
+    retryBackoff: t.field({
+      type: RetryBackoff,
+      description: 'Delay before a retried failure or a lost lease is handed out again.',
+      resolve: (queue) => queue.retryBackoff as Record<string, number>,
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     counts: t.field({
       type: TaskCounts,
@@ -26,14 +32,17 @@ export const WorkQueue = builder.prismaNode('WorkQueue', {
       resolve: (queue, _args, ctx) => ctx.loaders.queueCounts().load(queue.id),
     }),
     depth: t.int({
-      description: 'Pending tasks (waiting to be dequeued).',
+      description: 'Pending tasks that are due (ready to be dequeued now).',
       resolve: (queue, _args, ctx) => ctx.loaders.queueDepth().load(queue.id),
     }),
     tasks: t.relatedConnection('tasks', {
-      description: 'Tasks in insertion order, optionally filtered by status.',
+      description: 'Tasks in insertion order, optionally filtered by status; exhausted: true lists the dead letters (FAILED with attempts used up).',
       cursor: 'id',
-      args: { status: t.arg({ type: TaskStatusEnum, required: false }) },
-      query: (args) => ({ where: args.status ? { status: args.status } : {}, orderBy: { seq: 'asc' } }),
+      args: { status: t.arg({ type: TaskStatusEnum, required: false }), exhausted: t.arg.boolean({ required: false }) },
+      query: (args) => ({
+        where: { ...(args.status ? { status: args.status } : {}), ...(args.exhausted != null ? { exhausted: args.exhausted } : {}) },
+        orderBy: { seq: 'asc' },
+      }),
       totalCount: true,
     }),
   }),
@@ -43,13 +52,14 @@ const TaskCounts = builder
   .objectRef<StatusCounts>('TaskCounts')
   .implement({
     fields: (t) => ({
-      pending: t.int({ resolve: (c) => c.PENDING }),
+      pending: t.int({ description: 'All PENDING tasks, due or not.', resolve: (c) => c.PENDING }),
+      delayed: t.int({ description: 'PENDING tasks not yet due (backoff or delay).', resolve: (c) => c.DELAYED }),
       assigned: t.int({ resolve: (c) => c.ASSIGNED }),
       completed: t.int({ resolve: (c) => c.COMPLETED }),
       failed: t.int({ resolve: (c) => c.FAILED }),
       cancelled: t.int({ resolve: (c) => c.CANCELLED }),
       expired: t.int({ resolve: (c) => c.EXPIRED }),
-      total: t.int({ resolve: (c) => Object.values(c).reduce((a, b) => a + b, 0) }),
+      total: t.int({ resolve: (c) => Object.entries(c).reduce((a, [k, n]) => (k === 'DELAYED' ? a : a + n), 0) }),
     }),
   });
 
@@ -59,6 +69,7 @@ const CreateWorkQueueInput = builder.inputType('CreateWorkQueueInput', {
     teamId: t.string({ description: 'Queues with the same teamId form a work-stealing group.' }),
     visibilityTimeoutSeconds: t.int({ description: 'Lease length for dequeued tasks (default 300).' }),
     maxAttempts: t.int({ description: 'Attempts before a task whose lease keeps expiring fails (default 3).' }),
+    retryBackoff: t.field({ type: RetryBackoffInput, description: 'Delay before retries (default 10 s × 2 up to 3600 s, jitter 0.2).' }),
   }),
 });
 

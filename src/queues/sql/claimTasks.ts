@@ -28,7 +28,7 @@ export function claimResult(rows: ClaimRow[]): ClaimOutcome & { tasks: TaskRow[]
  * whose rules apply first). Order is priority descending, then insertion order, over
  * `tasks_claimable_idx` (pending rows only). SKIP LOCKED lets concurrent claimers pass over rows
  * another one holds, so each task goes to exactly one agent and nobody waits. Tasks past their
- * deadline are never handed out; a task reserved for a member (parallel dispatch) goes to that
+ * deadline are never handed out, nor tasks before their `run_at` (a retry's backoff, a delay); a task reserved for a member (parallel dispatch) goes to that
  * member only. With `asMember` the caller holds the member's row lock (see dequeue.ts): a member
  * that already holds a task gets nothing, checked in this statement's snapshot, taken after
  * that lock. Every lease token is fresh.
@@ -55,6 +55,7 @@ export const claimTasks = statement<
        AND NOT EXISTS (SELECT 1 FROM held WHERE held.current_task_id IS NOT NULL)
        AND t.status = 'PENDING'
        AND (t.deadline IS NULL OR t.deadline > now())
+       AND (t.run_at IS NULL OR t.run_at <= now())
        AND (t.reserved_for IS NULL OR t.reserved_for = $3)
      ORDER BY t.priority DESC, t.seq
      LIMIT $4

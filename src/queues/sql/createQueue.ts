@@ -3,7 +3,7 @@ import type { WorkQueue } from '../../generated/prisma/client.js';
 
 export const queueColumns = (q: string) => `
   ${q}.id, ${q}.owner_id AS "ownerId", ${q}.name, ${q}.steal_group AS "stealGroup", ${q}.team_id AS "teamId",
-  ${q}.visibility_timeout_seconds AS "visibilityTimeoutSeconds", ${q}.max_attempts AS "maxAttempts",
+  ${q}.visibility_timeout_seconds AS "visibilityTimeoutSeconds", ${q}.max_attempts AS "maxAttempts", ${q}.retry_backoff AS "retryBackoff",
   ${q}.created_at AS "createdAt", ${q}.deleted_at AS "deletedAt"`;
 
 /**
@@ -11,18 +11,27 @@ export const queueColumns = (q: string) => `
  * group names one of the owner's teams, the queue also belongs to that team.
  */
 export const createQueue = statement<
-  { id: string; ownerId: string; name: string; stealGroup: string | null; visibilityTimeoutSeconds: number | null; maxAttempts: number | null },
+  {
+    id: string;
+    ownerId: string;
+    name: string;
+    stealGroup: string | null;
+    visibilityTimeoutSeconds: number | null;
+    maxAttempts: number | null;
+    /** The complete backoff (defaults merged with what was given). */
+    retryBackoff: Record<string, number>;
+  },
   WorkQueue
 >(
   'queues_create_queue',
   `WITH owner AS (INSERT INTO owners (id) VALUES ($2) ON CONFLICT DO NOTHING),
    q AS (
-     INSERT INTO work_queues (id, owner_id, name, steal_group, team_id, visibility_timeout_seconds, max_attempts)
+     INSERT INTO work_queues (id, owner_id, name, steal_group, team_id, visibility_timeout_seconds, max_attempts, retry_backoff)
      VALUES ($1, $2, $3, $4,
              (SELECT t.id FROM teams t WHERE t.id = $4 AND t.owner_id = $2),
-             COALESCE($5::int, 300), COALESCE($6::int, 3))
+             COALESCE($5::int, 300), COALESCE($6::int, 3), $7::jsonb)
      RETURNING *
    )
    SELECT ${queueColumns('q')} FROM q`,
-  (p) => [p.id, p.ownerId, p.name, p.stealGroup, p.visibilityTimeoutSeconds, p.maxAttempts],
+  (p) => [p.id, p.ownerId, p.name, p.stealGroup, p.visibilityTimeoutSeconds, p.maxAttempts, JSON.stringify(p.retryBackoff)],
 );

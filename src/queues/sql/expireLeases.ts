@@ -1,14 +1,16 @@
 import { statement } from '../../db/statement.js';
 
 /**
- * ASSIGNED tasks whose lease ran out go back to PENDING for another agent, or to FAILED once
- * their attempts are used up, so a crashed agent never strands work. In a closed queue (deleted,
- * or its team stopped) they are cancelled instead: nobody would take them any more.
+ * ASSIGNED tasks whose lease ran out go back to PENDING for another agent, due after their retry
+ * backoff, or to FAILED (`exhausted`) once their attempts are used up, so a crashed agent never
+ * strands work. In a closed queue (deleted, or its team stopped) they are cancelled instead:
+ * nobody would take them any more.
  */
 export const expireLeases = statement<{ limit: number }>(
   'queues_expire_leases',
   `WITH due AS (
-     SELECT t.id, (t.attempts >= t.max_attempts) AS exhausted, queue_closed_reason(q.deleted_at, tm.status) AS closed_reason
+     SELECT t.id, (t.attempts >= t.max_attempts) AS exhausted, queue_closed_reason(q.deleted_at, tm.status) AS closed_reason,
+            q.retry_backoff || COALESCE(t.retry_backoff, '{}') AS backoff
      FROM tasks t
      JOIN work_queues q ON q.id = t.queue_id
      LEFT JOIN teams tm ON tm.id = q.team_id
@@ -23,7 +25,10 @@ export const expireLeases = statement<{ limit: number }>(
                      ELSE 'PENDING'::"TaskStatus" END,
        error = CASE WHEN due.closed_reason IS NOT NULL THEN due.closed_reason
                     WHEN due.exhausted THEN 'lease expired after ' || t.attempts || ' attempt(s)'
-                    ELSE 'lease expired' END
+                    ELSE 'lease expired' END,
+       run_at = CASE WHEN due.closed_reason IS NULL AND NOT due.exhausted THEN now() + retry_delay(t.attempts, due.backoff)
+                     ELSE t.run_at END,
+       exhausted = due.closed_reason IS NULL AND due.exhausted
    FROM due
    WHERE t.id = due.id`,
   (p) => [p.limit],

@@ -13,8 +13,10 @@ export interface FailItem {
 
 /**
  * Fails ASSIGNED tasks of the owner in one statement, fenced per item like completeTasks. With
- * `retry` and attempts left, in an open queue, the task goes back to PENDING (the error stays as
- * the reason it was requeued); otherwise it is FAILED for good.
+ * `retry` and attempts left, in an open queue, the task goes back to PENDING, due after its
+ * backoff (`retry_delay` of the queue's retryBackoff with the task's overrides); the error stays
+ * as the reason it was requeued. Otherwise it is FAILED for good, `exhausted` when a retry was
+ * asked for but its attempts ran out.
  */
 export const failTasks = statement<{ ownerId: string; items: FailItem[] }, ItemRow>(
   'queues_fail_tasks',
@@ -24,14 +26,20 @@ export const failTasks = statement<{ ownerId: string; items: FailItem[] }, ItemR
    ),
    done AS (
      UPDATE tasks t
-     SET status = CASE WHEN input.retry AND t.attempts < t.max_attempts AND queue_closed_reason(q.deleted_at, tm.status) IS NULL
-                       THEN 'PENDING'::"TaskStatus" ELSE 'FAILED'::"TaskStatus" END,
-         error = input.error
+     SET status = CASE WHEN d.requeue THEN 'PENDING'::"TaskStatus" ELSE 'FAILED'::"TaskStatus" END,
+         error = input.error,
+         run_at = CASE WHEN d.requeue THEN now() + retry_delay(prior.attempts, q.retry_backoff || COALESCE(prior.retry_backoff, '{}'))
+                       ELSE t.run_at END,
+         exhausted = input.retry AND NOT d.requeue AND d.closed_reason IS NULL
      -- prior: the row before this change (a requeue clears the agent; it is still marked seen).
      FROM input
      JOIN tasks prior ON prior.id = input.id
      JOIN work_queues q ON q.id = prior.queue_id AND q.owner_id = $1
      LEFT JOIN teams tm ON tm.id = q.team_id
+     CROSS JOIN LATERAL (SELECT queue_closed_reason(q.deleted_at, tm.status) AS closed_reason) c
+     CROSS JOIN LATERAL (
+       SELECT input.retry AND prior.attempts < prior.max_attempts AND c.closed_reason IS NULL AS requeue, c.closed_reason
+     ) d
      WHERE t.id = prior.id
        AND t.status = 'ASSIGNED'
        AND (input.lease_token IS NULL OR t.lease_token = input.lease_token)

@@ -10,6 +10,8 @@ export interface NewTask {
   idempotencyKey: string | null;
   /** Null: the queue's default. */
   maxAttempts: number | null;
+  /** Keys overriding the queue's retryBackoff; null: none. */
+  retryBackoff: Record<string, number> | null;
 }
 
 export type InsertRow = Partial<TaskRow> & { _queueFound: boolean; _closedReason: string | null; _inserted: boolean | null };
@@ -35,13 +37,13 @@ export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: 
      SELECT queue.*, queue_closed_reason(queue.deleted_at, (SELECT status FROM team)) AS closed_reason FROM queue
    ),
    input AS (
-     SELECT * FROM unnest($3::text[], $4::text[], $5::int[], $6::jsonb[], $7::timestamptz[], $8::text[], $9::int[])
-       WITH ORDINALITY AS i(id, name, priority, payload, deadline, idempotency_key, max_attempts, ord)
+     SELECT * FROM unnest($3::text[], $4::text[], $5::int[], $6::jsonb[], $7::timestamptz[], $8::text[], $9::int[], $10::jsonb[])
+       WITH ORDINALITY AS i(id, name, priority, payload, deadline, idempotency_key, max_attempts, retry_backoff, ord)
    ),
    inserted AS (
-     INSERT INTO tasks (id, queue_id, name, priority, payload, deadline, idempotency_key, max_attempts, status, error)
+     INSERT INTO tasks (id, queue_id, name, priority, payload, deadline, idempotency_key, max_attempts, retry_backoff, status, error)
      SELECT input.id, open.id, input.name, input.priority, input.payload, input.deadline, input.idempotency_key,
-            COALESCE(input.max_attempts, open.max_attempts),
+            COALESCE(input.max_attempts, open.max_attempts), input.retry_backoff,
             CASE WHEN input.deadline <= now() THEN 'EXPIRED'::"TaskStatus" ELSE 'PENDING'::"TaskStatus" END,
             CASE WHEN input.deadline <= now() THEN 'deadline passed' END
      FROM input, open
@@ -74,6 +76,7 @@ export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: 
     p.tasks.map((t) => t.deadline),
     p.tasks.map((t) => t.idempotencyKey),
     p.tasks.map((t) => t.maxAttempts),
+    p.tasks.map((t) => (t.retryBackoff ? JSON.stringify(t.retryBackoff) : null)),
   ],
 );
 

@@ -12,7 +12,7 @@ export const STEAL_COUNT_CAP = 10_000;
  * task is its highest-priority one. When every claimable row of the busiest queue is locked by
  * concurrent claimers, the next busiest is tried. `victims` is materialised in order and `next`
  * has no ORDER BY of its own: the LATERAL claim runs victim by victim and stops at the first row,
- * so it locks exactly one task. Reserved tasks (parallel dispatch) are never stolen. The outcome
+ * so it locks exactly one task. Reserved tasks (parallel dispatch) and tasks not yet due (`run_at`) are never stolen. The outcome
  * columns are those of claimTasks (a member of the thief queue's team follows the member rules).
  */
 export const stealTask = statement<{ ownerId: string; thiefQueueId: string; agentId: string; asMember: boolean }, ClaimRow>(
@@ -42,6 +42,7 @@ export const stealTask = statement<{ ownerId: string; thiefQueueId: string; agen
            AND p.status = 'PENDING'
            AND p.reserved_for IS NULL
            AND (p.deadline IS NULL OR p.deadline > now())
+           AND (p.run_at IS NULL OR p.run_at <= now())
          LIMIT ${STEAL_COUNT_CAP}
        ) pending
      ) c
@@ -59,6 +60,7 @@ export const stealTask = statement<{ ownerId: string; thiefQueueId: string; agen
          AND status = 'PENDING'
          AND reserved_for IS NULL
          AND (deadline IS NULL OR deadline > now())
+         AND (run_at IS NULL OR run_at <= now())
        ORDER BY priority DESC, seq
        LIMIT 1
        FOR UPDATE SKIP LOCKED

@@ -81,6 +81,13 @@ export const teamRoutes = [
   }),
   route({
     method: 'POST',
+    path: '/api/v1/tasks/:id/retry',
+    document: ops.RestRetryTaskDocument,
+    variables: ({ params, body }) => ({ id: params.id!, ...pick(camelBody(body), ['resetAttempts']) }),
+    respond: (d) => ({ status: 200, body: d.retryTask }),
+  }),
+  route({
+    method: 'POST',
     path: '/api/v1/teams/:id/messages',
     document: ops.RestSendMessageDocument,
     variables: ({ params, body }) => ({ teamId: params.id!, input: pick(body, ['from', 'to', 'body']) as ops.SendMessageInput }),

@@ -1,25 +1,24 @@
 import { badInput } from '../../errors.js';
-import { intParam, pick } from '../http.js';
+import { boolParam, intParam, pick } from '../http.js';
 import * as ops from '../operations.generated.js';
 import { page, route } from '../route.js';
 
 // Seed 000: /work-queues and /work-queue-tasks answer with the resource itself, in camelCase.
 
-const QUEUE_FIELDS = ['name', 'teamId', 'visibilityTimeoutSeconds', 'maxAttempts'] as const;
-const TASK_FIELDS = ['name', 'priority', 'payload', 'deadline', 'idempotencyKey', 'maxAttempts'] as const;
+const QUEUE_FIELDS = ['name', 'teamId', 'visibilityTimeoutSeconds', 'maxAttempts', 'retryBackoff'] as const;
+const TASK_FIELDS = ['name', 'priority', 'payload', 'deadline', 'idempotencyKey', 'maxAttempts', 'retryBackoff'] as const;
 const LEASE_FIELDS = ['leaseToken', 'agentId'] as const;
 
 /** `?limit=&cursor=` → connection arguments. */
 export const paging = (query: URLSearchParams) => ({ first: intParam(query, 'limit'), after: query.get('cursor') || undefined });
 
-/** REST filters use the lower-case status names. */
-function statusFilter(query: URLSearchParams): ops.TaskStatus | undefined {
-  const status = query.get('status');
-  if (!status) return undefined;
-  const known = ['pending', 'assigned', 'completed', 'failed', 'cancelled', 'expired'];
-  if (!known.includes(status)) throw badInput('status', `must be one of ${known.join(', ')}`);
+/** REST filters and bodies use the lower-case status names. */
+export function restStatus(status: unknown, known = ['pending', 'assigned', 'completed', 'failed', 'cancelled', 'expired']): ops.TaskStatus | undefined {
+  if (status === undefined || status === null || status === '') return undefined;
+  if (typeof status !== 'string' || !known.includes(status)) throw badInput('status', `must be one of ${known.join(', ')}`);
   return status.toUpperCase() as ops.TaskStatus;
 }
+const statusFilter = (query: URLSearchParams) => restStatus(query.get('status'));
 
 const taskOrEmpty = (task: unknown) => (task ? { status: 200, body: task } : { status: 204 });
 
@@ -64,7 +63,12 @@ export const workQueueRoutes = [
     method: 'GET',
     path: '/work-queues/:id/tasks',
     document: ops.RestListTasksDocument,
-    variables: ({ params, query }) => ({ queueId: params.id!, status: statusFilter(query), ...paging(query) }),
+    variables: ({ params, query }) => ({
+      queueId: params.id!,
+      status: statusFilter(query),
+      exhausted: boolParam(query, 'exhausted'),
+      ...paging(query),
+    }),
     respond: (d) => ({ status: 200, body: page(d.workQueue.tasks) }),
     renames: { first: 'limit', after: 'cursor' },
   }),
@@ -120,6 +124,24 @@ export const workQueueRoutes = [
     document: ops.RestFailTaskDocument,
     variables: ({ params, body }) => ({ id: params.id!, error: body.error as string, ...pick(body, ['retry', ...LEASE_FIELDS]) }),
     respond: (d) => ({ status: 200, body: d.failTask }),
+  }),
+  route({
+    method: 'POST',
+    path: '/work-queues/:id/retry',
+    document: ops.RestRetryTasksDocument,
+    variables: ({ params, body }) => ({
+      queueId: params.id!,
+      status: restStatus(body.status, ['failed', 'cancelled', 'expired']),
+      ...pick(body, ['resetAttempts']),
+    }),
+    respond: (d) => ({ status: 200, body: d.retryTasks }),
+  }),
+  route({
+    method: 'POST',
+    path: '/work-queue-tasks/:id/retry',
+    document: ops.RestRetryTaskDocument,
+    variables: ({ params, body }) => ({ id: params.id!, ...pick(body, ['resetAttempts']) }),
+    respond: (d) => ({ status: 200, body: d.retryTask }),
   }),
   route({
     method: 'POST',
