@@ -16,7 +16,8 @@ const withoutOutcome = ({ _queueFound, _closedReason, _inserted, ...task }: Inse
 
 /**
  * Adds tasks to a queue in one statement: all of them or none. A deadline already in the past is
- * accepted and the task is created EXPIRED, so it is never handed out. A repeated idempotency key
+ * accepted and the task is created EXPIRED, so it is never handed out. A task with `runAt` or
+ * `delaySeconds` is PENDING but not claimable, stealable or counted as ready before then. A repeated idempotency key
  * returns the first task with that key instead of a duplicate (also within one batch).
  */
 export function enqueueTasks(db: Db, ownerId: string, queueId: string, input: TaskInput[]): Promise<EnqueueResult[]> {
@@ -39,6 +40,8 @@ async function insert(db: Db, ownerId: string, queueId: string, input: ReturnTyp
     idempotencyKey: t.idempotencyKey ?? null,
     maxAttempts: t.maxAttempts ?? null,
     retryBackoff: Object.keys(givenKeys(t.retryBackoff)).length ? givenKeys(t.retryBackoff) : null,
+    runAt: t.runAt ?? null,
+    delaySeconds: t.delaySeconds ?? null,
   }));
   const rows = await insertTasks.rows(db.pool, { ownerId, queueId, tasks });
   const first = rows[0]!;

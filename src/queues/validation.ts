@@ -7,6 +7,7 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024;
 export const MAX_BATCH = 500;
 export const MAX_CLAIM_BATCH = 100;
 export const MAX_WAIT_SECONDS = 30;
+export const MAX_DELAY_SECONDS = 366 * 86_400;
 
 export const idSchema = text(64);
 export const agentIdSchema = text(128);
@@ -45,7 +46,9 @@ export const taskInputSchema = z.object({
   idempotencyKey: text(200).nullish(),
   maxAttempts: intBetween(1, 100).nullish(),
   retryBackoff: retryBackoffSchema.nullish(),
-});
+  runAt: z.date().nullish(),
+  delaySeconds: intBetween(0, MAX_DELAY_SECONDS).nullish(),
+}).refine((t) => t.runAt == null || t.delaySeconds == null, { message: 'pass runAt or delaySeconds, not both', path: ['delaySeconds'] });
 
 export const taskBatchSchema = z
   .array(taskInputSchema)

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import type { EventBus } from '../events/bus.js';
 import { parseInput } from '../validation.js';
 import { dequeueTasks } from './dequeue.js';
+import { nextDueAt } from './sql/nextDue.js';
 import { releaseTask } from './sql/releaseTask.js';
 import type { TaskRow } from './sql/taskColumns.js';
 import { claimSchema, type ClaimInput } from './validation.js';
@@ -11,8 +12,10 @@ import { claimSchema, type ClaimInput } from './validation.js';
  * Dequeue with an optional long poll: returns tasks as soon as any is claimable, or none after
  * `waitSeconds`, once `signal` aborts (the client went away: it must not be handed a task it
  * will never see) or when the server shuts down (the bus closes). It does not poll the database:
- * it sleeps until the bus says a task was created or requeued in the queue, then tries to claim.
- * When many agents wait and one task arrives, all wake, one claims it, the others wait again.
+ * it sleeps until the bus says a task was created or requeued in the queue, or until the next
+ * delayed task of the queue becomes due (one indexed lookup after each empty claim), then tries
+ * to claim. When many agents wait and one task arrives, all wake, one claims it, the others wait
+ * again.
  */
 export async function dequeueWithWait(db: Db, bus: EventBus, ownerId: string, input: ClaimInput, signal?: AbortSignal): Promise<TaskRow[]> {
   const { waitSeconds, ...claim } = parseInput(claimSchema, input);
@@ -36,8 +39,18 @@ export async function dequeueWithWait(db: Db, bus: EventBus, ownerId: string, in
       }
       if (tasks.length) return tasks;
       if (Date.now() >= deadline) return [];
-      const woke = await Promise.race([wakeups.next().then((r) => !r.done), timeUp]);
-      if (!woke) return [];
+      const due = (await nextDueAt.row(db.pool, { queueId: claim.queueId }))?.at;
+      const dueTimer = new AbortController();
+      const becomesDue =
+        due && due.getTime() < deadline
+          ? sleep(Math.max(due.getTime() - Date.now(), 0), true, { signal: dueTimer.signal }).catch(() => false)
+          : new Promise<boolean>(() => {});
+      try {
+        const woke = await Promise.race([wakeups.next().then((r) => !r.done), timeUp, becomesDue]);
+        if (!woke) return [];
+      } finally {
+        dueTimer.abort();
+      }
     }
   } finally {
     signal?.removeEventListener('abort', abort);

@@ -54,6 +54,8 @@ export const toCamel = (key: string) => key.replace(/_([a-z])/g, (_m, c: string)
  */
 export function restShape(value: unknown, snake: boolean): unknown {
   if (Array.isArray(value)) return value.map((v) => restShape(v, snake));
+  // Operations run in-process, so DateTime values arrive as Date objects, not yet as JSON text.
+  if (value instanceof Date) return value.toISOString();
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [

@@ -60,6 +60,8 @@ export type DispatchStatus =
 export type EnqueueTaskInput = {
   /** After it the task expires. One already past creates the task EXPIRED. */
   deadline?: string | null | undefined;
+  /** Same as runAt = now + delaySeconds (at most 366 days); not with runAt. */
+  delaySeconds?: number | null | undefined;
   /** Repeating a key in the same queue returns the first task. */
   idempotencyKey?: string | null | undefined;
   /** Defaults to the queue's maxAttempts. */
@@ -71,6 +73,8 @@ export type EnqueueTaskInput = {
   priority?: number | null | undefined;
   /** Overrides keys of the queue's retryBackoff for this task. */
   retryBackoff?: RetryBackoffInput | null | undefined;
+  /** Not claimable, stealable or counted as ready before this time. */
+  runAt?: string | null | undefined;
 };
 
 export type FailTaskItem = {

@@ -108,6 +108,8 @@ const EnqueueTaskInput = builder.inputType('EnqueueTaskInput', {
     idempotencyKey: t.string({ description: 'Repeating a key in the same queue returns the first task.' }),
     maxAttempts: t.int({ description: "Defaults to the queue's maxAttempts." }),
     retryBackoff: t.field({ type: RetryBackoffInput, description: "Overrides keys of the queue's retryBackoff for this task." }),
+    runAt: t.field({ type: 'DateTime', description: 'Not claimable, stealable or counted as ready before this time.' }),
+    delaySeconds: t.int({ description: 'Same as runAt = now + delaySeconds (at most 366 days); not with runAt.' }),
   }),
 });
 

@@ -12,6 +12,9 @@ export interface NewTask {
   maxAttempts: number | null;
   /** Keys overriding the queue's retryBackoff; null: none. */
   retryBackoff: Record<string, number> | null;
+  /** Not claimable before (runAt, or now + delaySeconds on the database clock); both null: at once. */
+  runAt: Date | null;
+  delaySeconds: number | null;
 }
 
 export type InsertRow = Partial<TaskRow> & { _queueFound: boolean; _closedReason: string | null; _inserted: boolean | null };
@@ -37,13 +40,15 @@ export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: 
      SELECT queue.*, queue_closed_reason(queue.deleted_at, (SELECT status FROM team)) AS closed_reason FROM queue
    ),
    input AS (
-     SELECT * FROM unnest($3::text[], $4::text[], $5::int[], $6::jsonb[], $7::timestamptz[], $8::text[], $9::int[], $10::jsonb[])
-       WITH ORDINALITY AS i(id, name, priority, payload, deadline, idempotency_key, max_attempts, retry_backoff, ord)
+     SELECT * FROM unnest($3::text[], $4::text[], $5::int[], $6::jsonb[], $7::timestamptz[], $8::text[], $9::int[], $10::jsonb[],
+                          $11::timestamptz[], $12::int[])
+       WITH ORDINALITY AS i(id, name, priority, payload, deadline, idempotency_key, max_attempts, retry_backoff, run_at, delay_seconds, ord)
    ),
    inserted AS (
-     INSERT INTO tasks (id, queue_id, name, priority, payload, deadline, idempotency_key, max_attempts, retry_backoff, status, error)
+     INSERT INTO tasks (id, queue_id, name, priority, payload, deadline, idempotency_key, max_attempts, retry_backoff, run_at, status, error)
      SELECT input.id, open.id, input.name, input.priority, input.payload, input.deadline, input.idempotency_key,
             COALESCE(input.max_attempts, open.max_attempts), input.retry_backoff,
+            COALESCE(input.run_at, now() + input.delay_seconds * interval '1 second'),
             CASE WHEN input.deadline <= now() THEN 'EXPIRED'::"TaskStatus" ELSE 'PENDING'::"TaskStatus" END,
             CASE WHEN input.deadline <= now() THEN 'deadline passed' END
      FROM input, open
@@ -77,6 +82,8 @@ export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: 
     p.tasks.map((t) => t.idempotencyKey),
     p.tasks.map((t) => t.maxAttempts),
     p.tasks.map((t) => (t.retryBackoff ? JSON.stringify(t.retryBackoff) : null)),
+    p.tasks.map((t) => t.runAt),
+    p.tasks.map((t) => t.delaySeconds),
   ],
 );
 

@@ -6,7 +6,7 @@ import { page, route } from '../route.js';
 // Seed 000: /work-queues and /work-queue-tasks answer with the resource itself, in camelCase.
 
 const QUEUE_FIELDS = ['name', 'teamId', 'visibilityTimeoutSeconds', 'maxAttempts', 'retryBackoff'] as const;
-const TASK_FIELDS = ['name', 'priority', 'payload', 'deadline', 'idempotencyKey', 'maxAttempts', 'retryBackoff'] as const;
+const TASK_FIELDS = ['name', 'priority', 'payload', 'deadline', 'idempotencyKey', 'maxAttempts', 'retryBackoff', 'runAt', 'delaySeconds'] as const;
 const LEASE_FIELDS = ['leaseToken', 'agentId'] as const;
 
 /** `?limit=&cursor=` → connection arguments. */
