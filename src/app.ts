@@ -8,6 +8,7 @@ import { createEventTailer, type EventTailer } from './events/tailer.js';
 import { attachWebSocketServer } from './graphql/websocket.js';
 import { createGraphQLServer, type Yoga } from './graphql/yoga.js';
 import type { Logger } from './logger.js';
+import { startScheduleTicker } from './queues/scheduleTicker.js';
 import { startSweeper } from './queues/sweeper.js';
 import { createRestRouter } from './rest/router.js';
 
@@ -30,7 +31,7 @@ export interface App {
  * in one place, torn down in one place.
  */
 export function buildApp(deps: {
-  config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'> & { eventPollMs?: number };
+  config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'> & { eventPollMs?: number; scheduleLookMs?: number };
   databaseUrl: string;
   db: Db;
   tokens: TokenService;
@@ -65,6 +66,7 @@ export function buildApp(deps: {
   const websockets = attachWebSocketServer(server, yoga, deps.tokens, log);
 
   let stopSweeper: (() => Promise<void>) | undefined;
+  let ticker: ReturnType<typeof startScheduleTicker> | undefined;
   const app: App = {
     yoga,
     bus,
@@ -77,6 +79,7 @@ export function buildApp(deps: {
         server.listen(config.port, config.host, () => resolve());
       });
       stopSweeper = startSweeper(db, config.sweepIntervalMs, log, () => events.changed());
+      ticker = startScheduleTicker(db, log, () => events.changed(), config.scheduleLookMs);
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       return `http://${host}:${port}`;
@@ -85,6 +88,7 @@ export function buildApp(deps: {
       bus.close();
       await websockets.close();
       await stopSweeper?.();
+      await ticker?.stop();
       await events.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -8,6 +8,7 @@ export const ID_PREFIX = {
   Team: 'team-',
   Message: 'msg_',
   Dispatch: 'dsp_',
+  Schedule: 'sch_',
 } as const;
 
 export type IdType = keyof typeof ID_PREFIX;

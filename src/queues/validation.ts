@@ -89,6 +89,18 @@ export const retryQueueSchema = z.object({
   status: z.enum(['FAILED', 'CANCELLED', 'EXPIRED'], 'must be FAILED, CANCELLED or EXPIRED').nullish(),
   resetAttempts: z.boolean().nullish(),
 });
+export const scheduleInputSchema = z.object({
+  queueId: idSchema,
+  cron: text(200),
+  timezone: text(64).nullish(),
+  task: z.object({
+    name: text(500),
+    priority: intBetween(1, 5).nullish(),
+    payload: jsonObject(MAX_PAYLOAD_BYTES).nullish(),
+    maxAttempts: intBetween(1, 100).nullish(),
+    retryBackoff: retryBackoffSchema.nullish(),
+  }),
+});
 export const completeBatchSchema = batchOf(completeItemSchema);
 export const failBatchSchema = batchOf(failItemSchema);
 
@@ -99,5 +111,6 @@ export type CompleteItemInput = z.input<typeof completeItemSchema>;
 export type FailItemInput = z.input<typeof failItemSchema>;
 export type RetryTaskInput = z.input<typeof retryTaskSchema>;
 export type RetryQueueInput = z.input<typeof retryQueueSchema>;
+export type ScheduleInput = z.input<typeof scheduleInputSchema>;
 export type CancelInput = z.input<typeof cancelSchema>;
 export type HeartbeatInput = z.input<typeof heartbeatSchema>;

@@ -7,6 +7,7 @@ import { parseInput } from '../validation.js';
 import { cancelPending } from './sql/cancelPending.js';
 import { createQueue } from './sql/createQueue.js';
 import { markQueueDeleted } from './sql/deleteQueue.js';
+import { deleteQueueSchedules } from './sql/schedules.js';
 import { DEFAULT_RETRY_BACKOFF, givenKeys, queueInputSchema, type QueueInput } from './validation.js';
 
 /**
@@ -50,6 +51,7 @@ export async function deleteWorkQueue(db: Db, ownerId: string, queueId: string):
   return inTransaction(db, async (tx) => {
     if (!(await markQueueDeleted.row(tx, { ownerId, queueId }))) throw notFound('work queue', queueId);
     const cancelledTasks = await cancelPending.count(tx, { queueIds: [queueId], reason: 'queue deleted' });
+    await deleteQueueSchedules.count(tx, { queueId });
     return { id: queueId, cancelledTasks };
   });
 }

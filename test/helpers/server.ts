@@ -30,13 +30,13 @@ export interface TestServer extends TestDatabase {
  * A server on its own database with an HS256 secret. Operations run in-process through Yoga;
  * with `listen` it also binds a free port and runs its timers (the sweeper), as `npm start` does.
  */
-export async function startTestServer(options: { sweepIntervalMs?: number; listen?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: { sweepIntervalMs?: number; listen?: boolean; scheduleLookMs?: number } = {}): Promise<TestServer> {
   const database = await createTestDatabase();
   const secret = randomBytes(32).toString('hex');
   const tokens = await createTokenService({ jwt: { kind: 'secret', secret }, dataDir: '.data' });
   const log = createLogger('silent');
   const app = buildApp({
-    config: { host: '127.0.0.1', port: 0, sweepIntervalMs: options.sweepIntervalMs ?? 3_600_000 },
+    config: { host: '127.0.0.1', port: 0, sweepIntervalMs: options.sweepIntervalMs ?? 3_600_000, scheduleLookMs: options.scheduleLookMs },
     databaseUrl: database.url,
     db: database.handle,
     tokens,

@@ -2,6 +2,7 @@
 import { builder } from '../builder.js';
 import './dispatch.js';
 import './message.js';
+import './schedule.js';
 import './task.js';
 import './taskEvent.js';
 import './team.js';

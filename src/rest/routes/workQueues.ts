@@ -127,6 +127,32 @@ export const workQueueRoutes = [
   }),
   route({
     method: 'POST',
+    path: '/work-queues/:id/schedules',
+    document: ops.RestCreateScheduleDocument,
+    variables: ({ params, body }) => ({
+      queueId: params.id!,
+      cron: body.cron as string,
+      ...pick(body, ['timezone']),
+      task: body.task as ops.ScheduleTaskInput,
+    }),
+    respond: (d) => ({ status: 201, body: d.createSchedule }),
+  }),
+  route({
+    method: 'GET',
+    path: '/work-queues/:id/schedules',
+    document: ops.RestListSchedulesDocument,
+    variables: ({ params }) => ({ queueId: params.id! }),
+    respond: (d) => ({ status: 200, body: { items: d.schedules } }),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/work-queue-schedules/:id',
+    document: ops.RestDeleteScheduleDocument,
+    variables: ({ params }) => ({ id: params.id! }),
+    respond: (d) => ({ status: 200, body: d.deleteSchedule }),
+  }),
+  route({
+    method: 'POST',
     path: '/work-queues/:id/retry',
     document: ops.RestRetryTasksDocument,
     variables: ({ params, body }) => ({
