@@ -38,6 +38,9 @@ afterAll(async () => {
 
 const newQueue = async () => (await s.ok(CreateWorkQueueDocument, { input: { name: 'scheduled' } })).createWorkQueue.id;
 const tasksOf = (queueId: string) => s.db.task.findMany({ where: { queueId }, orderBy: { seq: 'asc' } });
+/** Until someone (these passes or either instance's ticker) has taken the schedule's due tick. */
+const ticked = (id: string) =>
+  until(async () => (await s.db.schedule.findUniqueOrThrow({ where: { id } })).nextRunAt.getTime() > Date.now(), 10_000, 'the tick taken');
 /** A schedule that is never due by itself (yearly), to drive by hand. */
 const yearly = async (queueId: string, cron = '0 0 1 1 *') =>
   (await s.ok(CreateScheduleDocument, { queueId, cron, task: { name: 'report', payload: { kind: 'yearly' } } })).createSchedule;
@@ -104,8 +107,10 @@ describe('ticks', () => {
         UPDATE schedules SET next_run_at = date_trunc('second', now()) - interval '1 second', last_run_at = NULL
         WHERE id = ${sch.id} RETURNING next_run_at AS at`;
       armed.add(row!.at.toISOString());
+      // Twelve passes here race the tickers of both instances for it.
       const passes = await Promise.all(Array.from({ length: 12 }, () => runOneDueSchedule(s.handle, log)));
-      expect(passes.filter(Boolean)).toHaveLength(1);
+      expect(passes.filter(Boolean).length).toBeLessThanOrEqual(1);
+      await ticked(sch.id);
     }
     // The unique key per schedule and tick lets each distinct tick through once.
     const ticks = (await tasksOf(queueId)).map((t) => (t.payload as { tick: string }).tick);
@@ -118,6 +123,7 @@ describe('ticks', () => {
     // As if every server had been down for five hours.
     await s.db.$executeRaw`UPDATE schedules SET next_run_at = date_trunc('hour', now()) - interval '5 hours' WHERE id = ${sch.id}`;
     await runOneDueSchedule(s.handle, log);
+    await ticked(sch.id);
     const tasks = await tasksOf(queueId);
     expect(tasks).toHaveLength(1);
     const hour = new Date();
@@ -136,6 +142,7 @@ describe('ticks', () => {
     await s.ok(StopTeamDocument, { id: team.id });
     await s.db.$executeRaw`UPDATE schedules SET next_run_at = now() - interval '1 second' WHERE id = ${sch.id}`;
     await runOneDueSchedule(s.handle, log);
+    await ticked(sch.id);
     expect(await tasksOf(team.queue.id)).toHaveLength(0);
     const skipped = await s.db.schedule.findUniqueOrThrow({ where: { id: sch.id } });
     expect(skipped.nextRunAt.getTime()).toBeGreaterThan(Date.now());
