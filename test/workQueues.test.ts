@@ -47,7 +47,7 @@ describe('workQueue', () => {
     for (let i = 0; i < 3; i++) await s.ok(DequeueTaskDocument, { queueId, agentId: 'a' }, owner);
 
     const { workQueue } = await s.ok(WorkQueueDocument, { id: queueId, first: 10 }, owner);
-    expect(workQueue.counts).toEqual({ pending: 22, delayed: 0, assigned: 3, completed: 0, failed: 0, cancelled: 0, expired: 1, total: 26 });
+    expect(workQueue.counts).toEqual({ pending: 22, delayed: 0, assigned: 3, inputRequired: 0, completed: 0, failed: 0, cancelled: 0, expired: 1, total: 26 });
     expect(workQueue.depth).toBe(22);
     expect(workQueue.tasks.totalCount).toBe(26);
 

@@ -17,6 +17,9 @@ import {
   type HeartbeatInput,
 } from './validation.js';
 
+/** An agent may fail a task it holds: running, or waiting for input. */
+const FAILABLE = ['ASSIGNED', 'INPUT_REQUIRED'] as const;
+
 /** What became of one item of a batch: the task when it took effect, else why not. */
 export interface TaskOutcome {
   id: string;
@@ -27,13 +30,15 @@ export interface TaskOutcome {
 }
 
 /** Nothing changed for this item: say why, from what the statement saw. */
-function missReason(row: ItemRow, action: string): DomainError {
+export function missReason(row: ItemRow, action: string, allowed: readonly string[] = ['ASSIGNED']): DomainError {
   const id = row._itemId;
   if (!row._found) return new DomainError('NOT_FOUND', `task ${id} not found`);
   if (row._status === 'CANCELLED') {
     return new DomainError('CONFLICT', `task ${id} was cancelled (${row._error}); it can no longer be ${action}`);
   }
-  if (row._status !== 'ASSIGNED') return new DomainError('CONFLICT', `task ${id} is ${row._status}; only an ASSIGNED task can be ${action}`);
+  if (!allowed.includes(row._status!)) {
+    return new DomainError('CONFLICT', `task ${id} is ${row._status}; only ${allowed.map((s) => `an ${s}`).join(' or ')} task can be ${action}`);
+  }
   if (!row._leaseMatches) {
     return new DomainError(
       'CONFLICT',
@@ -44,17 +49,17 @@ function missReason(row: ItemRow, action: string): DomainError {
   return new DomainError('CONFLICT', `task ${id} changed concurrently; it can no longer be ${action}`);
 }
 
-function outcomeOf(row: ItemRow, action: string): TaskOutcome {
+export function outcomeOf(row: ItemRow, action: string, allowed?: readonly string[]): TaskOutcome {
   if (row.id != null) {
     const { _ord, _itemId, _found, _status, _error, _leaseMatches, _agentMatches, holder, ...task } = row as ItemRow & { holder?: unknown };
     return { id: row._itemId, ok: true, code: null, message: null, task: task as TaskRow };
   }
-  const miss = missReason(row, action);
+  const miss = missReason(row, action, allowed);
   return { id: row._itemId, ok: false, code: miss.code, message: miss.message, task: null };
 }
 
 /** The task of a single-item call, or its miss as the error. */
-function single(outcome: TaskOutcome): TaskRow {
+export function single(outcome: TaskOutcome): TaskRow {
   if (outcome.ok) return outcome.task!;
   throw new DomainError(outcome.code!, outcome.message!);
 }
@@ -82,13 +87,13 @@ export async function completeTask(db: Db, ownerId: string, item: CompleteItemIn
 /** Fails ASSIGNED tasks; with `retry` and attempts left in an open queue a task is requeued. */
 export async function failTasks(db: Db, ownerId: string, items: FailItemInput[]): Promise<TaskOutcome[]> {
   const parsed = failItems(parseInput(failBatchSchema, items, 'items'));
-  return (await failStatement.rows(db.pool, { ownerId, items: parsed })).map((r) => outcomeOf(r, 'failed'));
+  return (await failStatement.rows(db.pool, { ownerId, items: parsed })).map((r) => outcomeOf(r, 'failed', FAILABLE));
 }
 
 export async function failTask(db: Db, ownerId: string, item: FailItemInput): Promise<TaskRow> {
   const parsed = failItems([parseInput(failItemSchema, item)]);
   const [row] = await failStatement.rows(db.pool, { ownerId, items: parsed });
-  return single(outcomeOf(row!, 'failed'));
+  return single(outcomeOf(row!, 'failed', FAILABLE));
 }
 
 /** Extends the lease (by the queue's visibility timeout unless `extendSeconds` is given). */

@@ -101,6 +101,13 @@ export const scheduleInputSchema = z.object({
     retryBackoff: retryBackoffSchema.nullish(),
   }),
 });
+export const requestInputSchema = z.object({
+  id: idSchema,
+  leaseToken: leaseTokenSchema,
+  agentId: agentIdSchema.nullish(),
+  request: jsonObject(MAX_PAYLOAD_BYTES),
+});
+export const provideInputSchema = z.object({ id: idSchema, response: jsonObject(MAX_PAYLOAD_BYTES) });
 export const completeBatchSchema = batchOf(completeItemSchema);
 export const failBatchSchema = batchOf(failItemSchema);
 
@@ -112,5 +119,7 @@ export type FailItemInput = z.input<typeof failItemSchema>;
 export type RetryTaskInput = z.input<typeof retryTaskSchema>;
 export type RetryQueueInput = z.input<typeof retryQueueSchema>;
 export type ScheduleInput = z.input<typeof scheduleInputSchema>;
+export type RequestInputInput = z.input<typeof requestInputSchema>;
+export type ProvideInputInput = z.input<typeof provideInputSchema>;
 export type CancelInput = z.input<typeof cancelSchema>;
 export type HeartbeatInput = z.input<typeof heartbeatSchema>;

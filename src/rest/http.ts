@@ -48,6 +48,9 @@ export function pick(body: Record<string, unknown>, keys: readonly string[]): Re
 const toSnake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 export const toCamel = (key: string) => key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
+/** Keys whose values are the caller's own JSON, answered as stored (never re-cased). */
+const PASSED_THROUGH = new Set(['payload', 'result', 'inputRequest', 'inputResponse']);
+
 /**
  * The REST representation of GraphQL data: enum values of `status` and `state` in lower case
  * (as the seeds use them), and keys in snake_case for the /api/v1 surface.
@@ -60,7 +63,7 @@ export function restShape(value: unknown, snake: boolean): unknown {
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [
       snake ? toSnake(k) : k,
-      (k === 'status' || k === 'state') && typeof v === 'string' ? v.toLowerCase() : k === 'payload' || k === 'result' ? v : restShape(v, snake),
+      (k === 'status' || k === 'state') && typeof v === 'string' ? v.toLowerCase() : PASSED_THROUGH.has(k) ? v : restShape(v, snake),
     ]),
   );
 }

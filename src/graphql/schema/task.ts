@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cancelTask } from '../../queues/cancel.js';
 import { stealTask } from '../../queues/dequeue.js';
+import { provideInput, requestInput } from '../../queues/input.js';
 import { enqueueTask, enqueueTasks } from '../../queues/enqueue.js';
 import { completeTask, completeTasks, failTask, failTasks, heartbeatTask, type TaskOutcome as Outcome } from '../../queues/finish.js';
 import { idSchema, MAX_BATCH, MAX_CLAIM_BATCH } from '../../queues/validation.js';
@@ -12,7 +13,7 @@ import { RetryBackoff, RetryBackoffInput } from './retryBackoff.js';
 import { TaskEventTypeEnum } from './taskEvent.js';
 
 export const TaskStatusEnum = builder.enumType('TaskStatus', {
-  values: ['PENDING', 'ASSIGNED', 'COMPLETED', 'FAILED', 'CANCELLED', 'EXPIRED'] as const,
+  values: ['PENDING', 'ASSIGNED', 'INPUT_REQUIRED', 'COMPLETED', 'FAILED', 'CANCELLED', 'EXPIRED'] as const,
 });
 
 export const Task = builder.prismaNode('Task', {
@@ -59,6 +60,13 @@ export const Task = builder.prismaNode('Task', {
           return detail.error ? [{ type: e.type, error: detail.error, attempt: detail.attempt ?? null, agentId: e.agentId, at: e.createdAt }] : [];
         }),
     }),
+    inputRequest: t.expose('inputRequest', {
+      type: 'JSONObject',
+      nullable: true,
+      description: "The agent's question to a person (requestInput); kept after the answer.",
+    }),
+    inputRequestedAt: t.expose('inputRequestedAt', { type: 'DateTime', nullable: true }),
+    inputResponse: t.expose('inputResponse', { type: 'JSONObject', nullable: true, description: 'The answer (provideInput).' }),
     result: t.expose('result', { type: 'JSON', nullable: true }),
     error: t.exposeString('error', { nullable: true, description: 'The last error: from failTask, a lost lease or the deadline.' }),
     reservedFor: t.exposeString('reservedFor', { nullable: true, description: 'Parallel dispatch: the only member that may take it.' }),
@@ -149,6 +157,11 @@ const TaskOutcome = builder.objectRef<Outcome>('TaskOutcome').implement({
   }),
 });
 
+const awaitingWhere = (ownerId: string, args: { queueId?: string | null; teamId?: string | null }) => ({
+  status: 'INPUT_REQUIRED' as const,
+  queue: { ownerId, ...(args.queueId ? { id: args.queueId } : {}), ...(args.teamId ? { teamId: args.teamId } : {}) },
+});
+
 const RetryTasksPayload = builder.objectRef<{ queueId: string; retried: number }>('RetryTasksPayload').implement({
   fields: (t) => ({
     queueId: t.exposeID('queueId'),
@@ -157,6 +170,15 @@ const RetryTasksPayload = builder.objectRef<{ queueId: string; retried: number }
 });
 
 builder.queryFields((t) => ({
+  awaitingInput: t.prismaConnection({
+    type: 'Task',
+    cursor: 'id',
+    description: 'Your tasks waiting for a person (INPUT_REQUIRED), oldest question first; optionally of one queue or team.',
+    args: { queueId: t.arg.id(), teamId: t.arg.id() },
+    totalCount: (_parent, args, ctx) => ctx.db.prisma.task.count({ where: awaitingWhere(ctx.ownerId, args) }),
+    resolve: (query, _parent, args, ctx) =>
+      ctx.db.prisma.task.findMany({ ...query, where: awaitingWhere(ctx.ownerId, args), orderBy: [{ inputRequestedAt: 'asc' }, { id: 'asc' }] }),
+  }),
   task: t.field({
     type: Task,
     description: 'One of your tasks; NOT_FOUND for a missing or foreign id.',
@@ -256,6 +278,25 @@ builder.mutationFields((t) => ({
       resetAttempts: t.arg.boolean({ defaultValue: false }),
     },
     resolve: (_parent, args, ctx) => retryTasks(ctx.db, ctx.ownerId, args),
+  }),
+  requestInput: t.field({
+    type: Task,
+    description:
+      'The holder asks a person for input: the task waits INPUT_REQUIRED (no lease runs; the deadline still does) until provideInput. It may still fail it with the same lease token.',
+    args: {
+      id: t.arg.id({ required: true }),
+      leaseToken: t.arg.string({ required: true }),
+      agentId: t.arg.string(),
+      request: t.arg({ type: 'JSONObject', required: true, description: 'What the person should answer (any JSON object).' }),
+    },
+    resolve: (_parent, args, ctx) => requestInput(ctx.db, ctx.ownerId, args),
+  }),
+  provideInput: t.field({
+    type: Task,
+    description:
+      'Answers a task waiting for input: ASSIGNED to the same agent again under a fresh lease token (read it from the task); the INPUT_PROVIDED event carries the response. CONFLICT unless INPUT_REQUIRED.',
+    args: { id: t.arg.id({ required: true }), response: t.arg({ type: 'JSONObject', required: true }) },
+    resolve: (_parent, args, ctx) => provideInput(ctx.db, ctx.ownerId, args),
   }),
   heartbeatTask: t.field({
     type: Task,

@@ -4,7 +4,7 @@ import { idSchema } from '../../queues/validation.js';
 import { builder } from '../builder.js';
 
 export const TaskEventTypeEnum = builder.enumType('TaskEventType', {
-  values: ['CREATED', 'ASSIGNED', 'STOLEN', 'COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED', 'REQUEUED', 'RETRIED'] as const,
+  values: ['CREATED', 'ASSIGNED', 'STOLEN', 'COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED', 'REQUEUED', 'RETRIED', 'INPUT_REQUIRED', 'INPUT_PROVIDED'] as const,
 });
 
 export const TaskEvent = builder.prismaObject('TaskEvent', {
@@ -16,7 +16,7 @@ export const TaskEvent = builder.prismaObject('TaskEvent', {
     task: t.relation('task'),
     type: t.expose('type', { type: TaskEventTypeEnum }),
     agentId: t.exposeString('agentId', { nullable: true }),
-    detail: t.expose('detail', { type: 'JSON', nullable: true, description: 'attempt, error, stolenByQueueId, runAt (when a requeued task is due), exhausted, as they apply.' }),
+    detail: t.expose('detail', { type: 'JSON', nullable: true, description: 'attempt, error, stolenByQueueId, runAt (when a requeued task is due), exhausted, request (INPUT_REQUIRED), response (INPUT_PROVIDED), as they apply.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

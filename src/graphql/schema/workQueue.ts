@@ -55,6 +55,7 @@ const TaskCounts = builder
       pending: t.int({ description: 'All PENDING tasks, due or not.', resolve: (c) => c.PENDING }),
       delayed: t.int({ description: 'PENDING tasks not yet due (backoff or delay).', resolve: (c) => c.DELAYED }),
       assigned: t.int({ resolve: (c) => c.ASSIGNED }),
+      inputRequired: t.int({ description: 'Waiting for a person (requestInput).', resolve: (c) => c.INPUT_REQUIRED }),
       completed: t.int({ resolve: (c) => c.COMPLETED }),
       failed: t.int({ resolve: (c) => c.FAILED }),
       cancelled: t.int({ resolve: (c) => c.CANCELLED }),

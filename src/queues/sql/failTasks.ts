@@ -12,7 +12,7 @@ export interface FailItem {
 }
 
 /**
- * Fails ASSIGNED tasks of the owner in one statement, fenced per item like completeTasks. With
+ * Fails ASSIGNED (or INPUT_REQUIRED: the agent gives up waiting) tasks of the owner in one statement, fenced per item like completeTasks. With
  * `retry` and attempts left, in an open queue, the task goes back to PENDING, due after its
  * backoff (`retry_delay` of the queue's retryBackoff with the task's overrides); the error stays
  * as the reason it was requeued. Otherwise it is FAILED for good, `exhausted` when a retry was
@@ -41,7 +41,7 @@ export const failTasks = statement<{ ownerId: string; items: FailItem[] }, ItemR
        SELECT input.retry AND prior.attempts < prior.max_attempts AND c.closed_reason IS NULL AS requeue, c.closed_reason
      ) d
      WHERE t.id = prior.id
-       AND t.status = 'ASSIGNED'
+       AND t.status IN ('ASSIGNED', 'INPUT_REQUIRED')
        AND (input.lease_token IS NULL OR t.lease_token = input.lease_token)
        AND (input.agent_id IS NULL OR t.assigned_agent_id = input.agent_id)
      RETURNING ${taskColumns('t')}, prior.assigned_agent_id AS holder

@@ -81,6 +81,31 @@ export const teamRoutes = [
   }),
   route({
     method: 'POST',
+    path: '/api/v1/tasks/:id/request-input',
+    document: ops.RestRequestInputDocument,
+    variables: ({ params, body }) => {
+      const b = camelBody(body);
+      return { id: params.id!, leaseToken: b.leaseToken as string, request: b.request as Record<string, unknown>, ...pick(b, ['agentId']) };
+    },
+    respond: (d) => ({ status: 200, body: d.requestInput }),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/tasks/:id/input',
+    document: ops.RestProvideInputDocument,
+    variables: ({ params, body }) => ({ id: params.id!, response: body.response as Record<string, unknown> }),
+    respond: (d) => ({ status: 200, body: d.provideInput }),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/teams/:id/awaiting-input',
+    document: ops.RestAwaitingInputDocument,
+    variables: ({ params, query }) => ({ teamId: params.id!, ...paging(query) }),
+    respond: (d) => list(page(d.awaitingInput)),
+    renames: { first: 'limit', after: 'cursor' },
+  }),
+  route({
+    method: 'POST',
     path: '/api/v1/tasks/:id/retry',
     document: ops.RestRetryTaskDocument,
     variables: ({ params, body }) => ({ id: params.id!, ...pick(camelBody(body), ['resetAttempts']) }),

@@ -13,7 +13,7 @@ const LEASE_FIELDS = ['leaseToken', 'agentId'] as const;
 export const paging = (query: URLSearchParams) => ({ first: intParam(query, 'limit'), after: query.get('cursor') || undefined });
 
 /** REST filters and bodies use the lower-case status names. */
-export function restStatus(status: unknown, known = ['pending', 'assigned', 'completed', 'failed', 'cancelled', 'expired']): ops.TaskStatus | undefined {
+export function restStatus(status: unknown, known = ['pending', 'assigned', 'input_required', 'completed', 'failed', 'cancelled', 'expired']): ops.TaskStatus | undefined {
   if (status === undefined || status === null || status === '') return undefined;
   if (typeof status !== 'string' || !known.includes(status)) throw badInput('status', `must be one of ${known.join(', ')}`);
   return status.toUpperCase() as ops.TaskStatus;
@@ -168,6 +168,33 @@ export const workQueueRoutes = [
     document: ops.RestRetryTaskDocument,
     variables: ({ params, body }) => ({ id: params.id!, ...pick(body, ['resetAttempts']) }),
     respond: (d) => ({ status: 200, body: d.retryTask }),
+  }),
+  route({
+    method: 'POST',
+    path: '/work-queue-tasks/:id/request-input',
+    document: ops.RestRequestInputDocument,
+    variables: ({ params, body }) => ({
+      id: params.id!,
+      leaseToken: body.leaseToken as string,
+      request: body.request as Record<string, unknown>,
+      ...pick(body, ['agentId']),
+    }),
+    respond: (d) => ({ status: 200, body: d.requestInput }),
+  }),
+  route({
+    method: 'POST',
+    path: '/work-queue-tasks/:id/provide-input',
+    document: ops.RestProvideInputDocument,
+    variables: ({ params, body }) => ({ id: params.id!, response: body.response as Record<string, unknown> }),
+    respond: (d) => ({ status: 200, body: d.provideInput }),
+  }),
+  route({
+    method: 'GET',
+    path: '/work-queues/:id/awaiting-input',
+    document: ops.RestAwaitingInputDocument,
+    variables: ({ params, query }) => ({ queueId: params.id!, ...paging(query) }),
+    respond: (d) => ({ status: 200, body: page(d.awaitingInput) }),
+    renames: { first: 'limit', after: 'cursor' },
   }),
   route({
     method: 'POST',
