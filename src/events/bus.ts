@@ -9,7 +9,7 @@ export type Topics = {
   teamTasks: [teamId: string, event: TaskEvent];
   teamEvents: [teamId: string, event: TeamEvent];
   mailbox: [teamId: string, message: Message];
-  /** A task became (or will become) claimable in the queue (created, requeued, retried): wakes long-polling dequeues. */
+  /** A task became (or will become) claimable in the queue (created, requeued, retried, unblocked): wakes long-polling dequeues. */
   work: [queueId: string, taskId: string];
 };
 

@@ -86,7 +86,7 @@ export function createEventTailer(options: TailerOptions) {
       const event = taskEvent(row);
       bus.publish('queueTasks', event.queueId, event);
       if (event.teamId) bus.publish('teamTasks', event.teamId, event);
-      if (event.type === 'CREATED' || event.type === 'REQUEUED' || event.type === 'RETRIED') bus.publish('work', event.queueId, event.taskId);
+      if (event.type === 'CREATED' || event.type === 'REQUEUED' || event.type === 'RETRIED' || event.type === 'UNBLOCKED') bus.publish('work', event.queueId, event.taskId);
     }
     for (const row of c.teams.advance(rows.teams, BigInt(rows.xmin), BigInt(rows.xmax))) {
       const event = teamEvent(row);

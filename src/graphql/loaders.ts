@@ -7,11 +7,11 @@ import { countTeamPending } from '../teams/sql/countTeamPending.js';
 
 /** Tasks per status, plus DELAYED: the PENDING ones not yet due. */
 export type StatusCounts = Record<
-  'PENDING' | 'ASSIGNED' | 'INPUT_REQUIRED' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'EXPIRED' | 'DELAYED',
+  'BLOCKED' | 'PENDING' | 'ASSIGNED' | 'INPUT_REQUIRED' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'EXPIRED' | 'DELAYED',
   number
 >;
 
-const zeroCounts = (): StatusCounts => ({ PENDING: 0, ASSIGNED: 0, INPUT_REQUIRED: 0, COMPLETED: 0, FAILED: 0, CANCELLED: 0, EXPIRED: 0, DELAYED: 0 });
+const zeroCounts = (): StatusCounts => ({ BLOCKED: 0, PENDING: 0, ASSIGNED: 0, INPUT_REQUIRED: 0, COMPLETED: 0, FAILED: 0, CANCELLED: 0, EXPIRED: 0, DELAYED: 0 });
 
 /** Numbers by key, 0 for keys without a row. */
 const countsBy = <K extends string>(keys: readonly string[], rows: Array<{ [key in K]: string } & { count: number }>, key: K) => {

@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
-import { conflict, notFound } from '../errors.js';
+import { badInput, conflict, notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
 import { insertTasks, tasksByKey, type InsertRow } from './sql/insertTasks.js';
 import type { TaskRow } from './sql/taskColumns.js';
@@ -12,7 +12,7 @@ export interface EnqueueResult {
   created: boolean;
 }
 
-const withoutOutcome = ({ _queueFound, _closedReason, _inserted, ...task }: InsertRow) => task as TaskRow;
+const withoutOutcome = ({ _queueFound, _closedReason, _inserted, _missingDeps, ...task }: InsertRow) => task as TaskRow;
 
 /**
  * Adds tasks to a queue in one statement: all of them or none. A deadline already in the past is
@@ -21,16 +21,16 @@ const withoutOutcome = ({ _queueFound, _closedReason, _inserted, ...task }: Inse
  * returns the first task with that key instead of a duplicate (also within one batch).
  */
 export function enqueueTasks(db: Db, ownerId: string, queueId: string, input: TaskInput[]): Promise<EnqueueResult[]> {
-  return insert(db, ownerId, parseInput(idSchema, queueId, 'queueId'), parseInput(taskBatchSchema, input, 'tasks'));
+  return insert(db, ownerId, parseInput(idSchema, queueId, 'queueId'), parseInput(taskBatchSchema, input, 'tasks'), 'tasks');
 }
 
 /** One task: enqueueTasks with a batch of one, its input named `input`. */
 export async function enqueueTask(db: Db, ownerId: string, queueId: string, input: TaskInput): Promise<EnqueueResult> {
-  const [result] = await insert(db, ownerId, parseInput(idSchema, queueId, 'queueId'), [parseInput(taskInputSchema, input, 'input')]);
+  const [result] = await insert(db, ownerId, parseInput(idSchema, queueId, 'queueId'), [parseInput(taskInputSchema, input, 'input')], 'input');
   return result!;
 }
 
-async function insert(db: Db, ownerId: string, queueId: string, input: ReturnType<typeof taskBatchSchema.parse>): Promise<EnqueueResult[]> {
+async function insert(db: Db, ownerId: string, queueId: string, input: ReturnType<typeof taskBatchSchema.parse>, argument: string): Promise<EnqueueResult[]> {
   const tasks = input.map((t) => ({
     id: newId('Task'),
     name: t.name,
@@ -42,11 +42,13 @@ async function insert(db: Db, ownerId: string, queueId: string, input: ReturnTyp
     retryBackoff: Object.keys(givenKeys(t.retryBackoff)).length ? givenKeys(t.retryBackoff) : null,
     runAt: t.runAt ?? null,
     delaySeconds: t.delaySeconds ?? null,
+    dependsOn: [...new Set(t.dependsOn ?? [])],
   }));
   const rows = await insertTasks.rows(db.pool, { ownerId, queueId, tasks });
   const first = rows[0]!;
   if (!first._queueFound) throw notFound('work queue', queueId);
   if (first._closedReason) throw conflict(`work queue ${queueId} takes no new work: ${first._closedReason}`);
+  if (first._missingDeps?.length) throw badInput(`${argument}.dependsOn`, `no task ${first._missingDeps.join(', ')} (dependencies must exist)`);
 
   const inserted = new Map<string, TaskRow>();
   const byKey = new Map<string, TaskRow>();

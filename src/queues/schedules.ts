@@ -85,6 +85,7 @@ export async function runOneDueSchedule(db: Db, log: Logger, now = () => new Dat
           retryBackoff: template.retryBackoff ?? null,
           runAt: null,
           delaySeconds: null,
+          dependsOn: [],
         },
       ],
     });

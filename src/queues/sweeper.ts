@@ -1,6 +1,7 @@
 import type { Db } from '../db/client.js';
 import type { Statement } from '../db/statement.js';
 import type { Logger } from '../logger.js';
+import { cancelDispatchLosers } from './sql/cancelDispatchLosers.js';
 import { cancelOrphans } from './sql/cancelOrphans.js';
 import { expireDeadlines } from './sql/expireDeadlines.js';
 import { expireLeases } from './sql/expireLeases.js';
@@ -18,14 +19,15 @@ async function drain(db: Db, step: Statement<{ limit: number }, unknown>): Promi
 /**
  * One pass: deadlines first (an expired task must not be requeued), then runtimes (a background
  * task over its limit fails rather than being requeued), then leases, then pending work that
- * raced a queue deletion or a team stop.
+ * raced a queue deletion or a team stop, then live tasks of FIRST dispatches already decided.
  */
-export async function sweepOnce(db: Db): Promise<{ expired: number; overRuntime: number; leases: number; orphans: number }> {
+export async function sweepOnce(db: Db): Promise<{ expired: number; overRuntime: number; leases: number; orphans: number; losers: number }> {
   const expired = await drain(db, expireDeadlines);
   const overRuntime = await drain(db, expireRuntimes);
   const leases = await drain(db, expireLeases);
   const orphans = await drain(db, cancelOrphans);
-  return { expired, overRuntime, leases, orphans };
+  const losers = await drain(db, cancelDispatchLosers);
+  return { expired, overRuntime, leases, orphans, losers };
 }
 
 /**

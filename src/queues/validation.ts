@@ -8,6 +8,7 @@ export const MAX_BATCH = 500;
 export const MAX_CLAIM_BATCH = 100;
 export const MAX_WAIT_SECONDS = 30;
 export const MAX_DELAY_SECONDS = 366 * 86_400;
+export const MAX_DEPENDENCIES = 100;
 
 export const idSchema = text(64);
 export const agentIdSchema = text(128);
@@ -48,6 +49,7 @@ export const taskInputSchema = z.object({
   retryBackoff: retryBackoffSchema.nullish(),
   runAt: z.date().nullish(),
   delaySeconds: intBetween(0, MAX_DELAY_SECONDS).nullish(),
+  dependsOn: z.array(idSchema).max(MAX_DEPENDENCIES, `must list at most ${MAX_DEPENDENCIES} tasks`).nullish(),
 }).refine((t) => t.runAt == null || t.delaySeconds == null, { message: 'pass runAt or delaySeconds, not both', path: ['delaySeconds'] });
 
 export const taskBatchSchema = z

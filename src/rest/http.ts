@@ -52,7 +52,7 @@ export const toCamel = (key: string) => key.replace(/_([a-z])/g, (_m, c: string)
 const PASSED_THROUGH = new Set(['payload', 'result', 'inputRequest', 'inputResponse']);
 
 /**
- * The REST representation of GraphQL data: enum values of `status` and `state` in lower case
+ * The REST representation of GraphQL data: enum values of `status`, `state` and `completion` in lower case
  * (as the seeds use them), and keys in snake_case for the /api/v1 surface.
  */
 export function restShape(value: unknown, snake: boolean): unknown {
@@ -63,7 +63,7 @@ export function restShape(value: unknown, snake: boolean): unknown {
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [
       snake ? toSnake(k) : k,
-      (k === 'status' || k === 'state') && typeof v === 'string' ? v.toLowerCase() : PASSED_THROUGH.has(k) ? v : restShape(v, snake),
+      (k === 'status' || k === 'state' || k === 'completion') && typeof v === 'string' ? v.toLowerCase() : PASSED_THROUGH.has(k) ? v : restShape(v, snake),
     ]),
   );
 }

@@ -31,10 +31,12 @@ export async function dispatchToTeam(db: Db, ownerId: string, teamId: string, in
     taskName: taskName(data.task),
     tools: data.tools ?? [],
     parallel: data.parallel ?? false,
+    completion: data.completion ?? 'ALL',
     taskIds: Array.from({ length: MAX_TEAM_SIZE }, () => newId('Task')),
   });
   if (!row?.dispatch) refused(teamId, row?.teamStatus ?? null);
-  return { ...row.dispatch, createdAt: new Date(row.dispatch.createdAt) };
+  const { decidedAt, ...dispatch } = row.dispatch;
+  return { ...dispatch, decidedAt: decidedAt ? new Date(decidedAt) : null, createdAt: new Date(dispatch.createdAt) };
 }
 
 /**
@@ -63,8 +65,12 @@ export async function requireDispatch(db: Db, ownerId: string, id: string, teamI
   return dispatch;
 }
 
-/** Completed when every task completed, failed when any failed or expired, else running. */
-export function dispatchStatus(statuses: TaskStatus[]): DispatchStatus {
+/**
+ * ALL: completed when every task completed, failed when any failed or expired, else running.
+ * FIRST: completed as soon as one task completed; otherwise as ALL.
+ */
+export function dispatchStatus(statuses: TaskStatus[], completion: 'ALL' | 'FIRST' = 'ALL'): DispatchStatus {
+  if (completion === 'FIRST' && statuses.includes('COMPLETED')) return 'COMPLETED';
   if (statuses.some((s) => s === 'FAILED' || s === 'EXPIRED')) return 'FAILED';
   if (statuses.length > 0 && statuses.every((s) => s === 'COMPLETED')) return 'COMPLETED';
   if (statuses.length > 0 && statuses.every((s) => s === 'COMPLETED' || s === 'CANCELLED')) return 'CANCELLED';

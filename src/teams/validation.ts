@@ -15,6 +15,7 @@ export const dispatchInputSchema = z.object({
   task: text(20_000),
   tools: z.array(text(100)).max(50, 'must list at most 50 tools').nullish(),
   parallel: z.boolean().nullish(),
+  completion: z.enum(['ALL', 'FIRST'], 'must be ALL or FIRST').nullish(),
 });
 
 export const backgroundInputSchema = z.object({

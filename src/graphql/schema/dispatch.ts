@@ -5,8 +5,23 @@ import { builder } from '../builder.js';
 import { Task } from './task.js';
 
 const DispatchStatusEnum = builder.enumType('DispatchStatus', {
-  description: 'COMPLETED when every task completed, FAILED when any failed or expired.',
+  description: 'COMPLETED when every task completed (FIRST: when one did), FAILED when any failed or expired.',
   values: ['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const,
+});
+
+const DispatchCompletionEnum = builder.enumType('DispatchCompletion', {
+  description: 'ALL: done when all its tasks completed. FIRST: done with the first completed task; the rest is cancelled.',
+  values: ['ALL', 'FIRST'] as const,
+});
+
+const DispatchResult = builder.objectRef<{ taskId: string; agentId: string | null; reservedFor: string | null; result: unknown }>('DispatchResult').implement({
+  description: 'The result of one completed task of a dispatch.',
+  fields: (t) => ({
+    taskId: t.exposeID('taskId'),
+    agentId: t.exposeString('agentId', { nullable: true, description: 'The member that completed it.' }),
+    reservedFor: t.exposeString('reservedFor', { nullable: true }),
+    result: t.expose('result', { type: 'JSON', nullable: true }),
+  }),
 });
 
 export const Dispatch = builder.prismaNode('Dispatch', {
@@ -18,11 +33,28 @@ export const Dispatch = builder.prismaNode('Dispatch', {
     task: t.exposeString('task'),
     tools: t.exposeStringList('tools'),
     parallel: t.exposeBoolean('parallel'),
+    completion: t.expose('completion', { type: DispatchCompletionEnum }),
+    decidedAt: t.expose('decidedAt', { type: 'DateTime', nullable: true, description: 'FIRST: when its first task completed.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     status: t.field({
       type: DispatchStatusEnum,
-      select: { tasks: { select: { status: true }, orderBy: { seq: 'asc' } } },
-      resolve: (d) => dispatchStatus(d.tasks.map((task) => task.status)),
+      select: { completion: true, tasks: { select: { status: true }, orderBy: { seq: 'asc' } } },
+      resolve: (d) => dispatchStatus(
+        d.tasks.map((task) => task.status),
+        d.completion,
+      ),
+    }),
+    results: t.field({
+      type: [DispatchResult],
+      description: 'The results of its completed tasks, in task order.',
+      select: {
+        tasks: {
+          where: { status: 'COMPLETED' },
+          select: { id: true, assignedAgentId: true, reservedFor: true, result: true },
+          orderBy: { seq: 'asc' },
+        },
+      },
+      resolve: (d) => d.tasks.map((task) => ({ taskId: task.id, agentId: task.assignedAgentId, reservedFor: task.reservedFor, result: task.result })),
     }),
     tasks: t.relation('tasks', { description: 'With each result or error.', query: { orderBy: { seq: 'asc' } } }),
   }),
@@ -33,6 +65,10 @@ const DispatchInput = builder.inputType('DispatchInput', {
     task: t.string({ required: true, description: 'What the team should do.' }),
     tools: t.stringList({ description: 'Tools the members may use.' }),
     parallel: t.boolean({ description: 'One task per member (true) or one task for the first idle member (false, default).' }),
+    completion: t.field({
+      type: DispatchCompletionEnum,
+      description: 'ALL (default): done when all tasks completed; FIRST: done with the first completed task, the rest cancelled.',
+    }),
   }),
 });
 

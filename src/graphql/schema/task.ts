@@ -13,7 +13,7 @@ import { RetryBackoff, RetryBackoffInput } from './retryBackoff.js';
 import { TaskEventTypeEnum } from './taskEvent.js';
 
 export const TaskStatusEnum = builder.enumType('TaskStatus', {
-  values: ['PENDING', 'ASSIGNED', 'INPUT_REQUIRED', 'COMPLETED', 'FAILED', 'CANCELLED', 'EXPIRED'] as const,
+  values: ['BLOCKED', 'PENDING', 'ASSIGNED', 'INPUT_REQUIRED', 'COMPLETED', 'FAILED', 'CANCELLED', 'EXPIRED'] as const,
 });
 
 export const Task = builder.prismaNode('Task', {
@@ -91,6 +91,22 @@ export const Task = builder.prismaNode('Task', {
   }),
 });
 
+// Declared after Task: fields of type Task on Task itself.
+builder.prismaObjectFields('Task', (t) => ({
+    dependencies: t.field({
+      type: [Task],
+      description: 'The tasks this one waits for (BLOCKED until all COMPLETED), with their results.',
+      select: { dependencies: { select: { dependsOn: true }, orderBy: { dependsOnId: 'asc' } } },
+      resolve: (task) => task.dependencies.map((d) => d.dependsOn),
+    }),
+    dependents: t.field({
+      type: [Task],
+      description: 'The tasks that wait for this one.',
+      select: { dependents: { select: { task: true }, orderBy: { taskId: 'asc' } } },
+      resolve: (task) => task.dependents.map((d) => d.task),
+    }),
+}));
+
 const TaskError = builder
   .objectRef<{ type: string; error: string; attempt: number | null; agentId: string | null; at: Date }>('TaskError')
   .implement({
@@ -118,6 +134,10 @@ const EnqueueTaskInput = builder.inputType('EnqueueTaskInput', {
     retryBackoff: t.field({ type: RetryBackoffInput, description: "Overrides keys of the queue's retryBackoff for this task." }),
     runAt: t.field({ type: 'DateTime', description: 'Not claimable, stealable or counted as ready before this time.' }),
     delaySeconds: t.int({ description: 'Same as runAt = now + delaySeconds (at most 366 days); not with runAt.' }),
+    dependsOn: t.idList({
+      description:
+        'Your tasks (any queue, at most 100) this one waits for: BLOCKED until all COMPLETED, then PENDING; CANCELLED naming the first of them that fails, expires or is cancelled.',
+    }),
   }),
 });
 

@@ -4,7 +4,7 @@ import { idSchema } from '../../queues/validation.js';
 import { builder } from '../builder.js';
 
 export const TaskEventTypeEnum = builder.enumType('TaskEventType', {
-  values: ['CREATED', 'ASSIGNED', 'STOLEN', 'COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED', 'REQUEUED', 'RETRIED', 'INPUT_REQUIRED', 'INPUT_PROVIDED'] as const,
+  values: ['CREATED', 'ASSIGNED', 'STOLEN', 'COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED', 'REQUEUED', 'RETRIED', 'INPUT_REQUIRED', 'INPUT_PROVIDED', 'BLOCKED', 'UNBLOCKED'] as const,
 });
 
 export const TaskEvent = builder.prismaObject('TaskEvent', {

@@ -52,6 +52,7 @@ const TaskCounts = builder
   .objectRef<StatusCounts>('TaskCounts')
   .implement({
     fields: (t) => ({
+      blocked: t.int({ description: 'Waiting for their dependencies.', resolve: (c) => c.BLOCKED }),
       pending: t.int({ description: 'All PENDING tasks, due or not.', resolve: (c) => c.PENDING }),
       delayed: t.int({ description: 'PENDING tasks not yet due (backoff or delay).', resolve: (c) => c.DELAYED }),
       assigned: t.int({ resolve: (c) => c.ASSIGNED }),

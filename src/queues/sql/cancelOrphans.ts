@@ -18,7 +18,7 @@ export const cancelOrphans = statement<{ limit: number }>(
    ),
    due AS (
      SELECT t.id, closed.reason FROM closed
-     JOIN tasks t ON t.queue_id = closed.id AND t.status = 'PENDING'
+     JOIN tasks t ON t.queue_id = closed.id AND t.status IN ('PENDING', 'BLOCKED')
      LIMIT $1
      FOR UPDATE OF t SKIP LOCKED
    )

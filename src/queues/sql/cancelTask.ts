@@ -19,7 +19,7 @@ export const cancelTask = statement<{ ownerId: string; id: string; reason: strin
      FROM work_queues q
      WHERE t.id = $2
        AND q.id = t.queue_id AND q.owner_id = $1
-       AND t.status IN ('PENDING', 'ASSIGNED', 'INPUT_REQUIRED')
+       AND t.status IN ('BLOCKED', 'PENDING', 'ASSIGNED', 'INPUT_REQUIRED')
      RETURNING ${taskColumns('t')}
    )
    SELECT ${outcomeColumns('input')}, done.*

@@ -4,12 +4,12 @@ import { statement } from '../../db/statement.js';
 // server instances can sweep at once without waiting on or double-processing each other, and a
 // task being completed right now is simply left for the next sweep.
 
-/** PENDING, ASSIGNED or INPUT_REQUIRED tasks whose deadline has passed become EXPIRED. */
+/** Tasks not finished (blocked, pending, assigned, waiting for input) whose deadline has passed become EXPIRED. */
 export const expireDeadlines = statement<{ limit: number }>(
   'queues_expire_deadlines',
   `WITH due AS (
      SELECT id FROM tasks
-     WHERE deadline <= now() AND status IN ('PENDING', 'ASSIGNED', 'INPUT_REQUIRED')
+     WHERE deadline <= now() AND status IN ('BLOCKED', 'PENDING', 'ASSIGNED', 'INPUT_REQUIRED')
      ORDER BY deadline
      LIMIT $1
      FOR UPDATE SKIP LOCKED

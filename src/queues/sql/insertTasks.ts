@@ -15,16 +15,27 @@ export interface NewTask {
   /** Not claimable before (runAt, or now + delaySeconds on the database clock); both null: at once. */
   runAt: Date | null;
   delaySeconds: number | null;
+  /** Tasks of the owner (any queue) this one waits for; empty: none. */
+  dependsOn: string[];
 }
 
-export type InsertRow = Partial<TaskRow> & { _queueFound: boolean; _closedReason: string | null; _inserted: boolean | null };
+export type InsertRow = Partial<TaskRow> & {
+  _queueFound: boolean;
+  _closedReason: string | null;
+  _inserted: boolean | null;
+  /** Dependencies that are no task of the owner (then nothing was inserted). */
+  _missingDeps: string[] | null;
+};
 
 /**
  * Enqueue in one statement: checks the owner's queue is open (share-locking it and its team, so a
  * concurrent delete or stop waits for this insert and then cancels what it added, or this insert
  * sees it), inserts the tasks, and answers the earlier tasks of repeated idempotency keys. A
- * deadline already past creates the task EXPIRED. One row per task (or one with a null id when
- * nothing was inserted), each with the queue's outcome.
+ * deadline already past creates the task EXPIRED. A task with dependencies is BLOCKED until they
+ * all complete (PENDING at once when they already did; CANCELLED, naming it, when one already
+ * failed, expired or was cancelled); the dependencies are share-locked until commit, so none can
+ * finish unseen between this read and the dependency rows becoming visible to its trigger. One
+ * row per task (or one with a null id when nothing was inserted), each with the queue's outcome.
  */
 export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: NewTask[] }, InsertRow>(
   'queues_insert_tasks',
@@ -44,18 +55,45 @@ export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: 
                           $11::timestamptz[], $12::int[])
        WITH ORDINALITY AS i(id, name, priority, payload, deadline, idempotency_key, max_attempts, retry_backoff, run_at, delay_seconds, ord)
    ),
+   dep_in AS (
+     SELECT * FROM unnest($13::int[], $14::text[]) AS d(ord, depends_on_id)
+   ),
+   dep AS (
+     SELECT t.id, t.status FROM tasks t JOIN work_queues dq ON dq.id = t.queue_id AND dq.owner_id = $1
+     WHERE t.id = ANY($14::text[])
+     FOR SHARE OF t
+   ),
+   dep_missing AS (
+     SELECT array_agg(DISTINCT dep_in.depends_on_id) AS ids FROM dep_in LEFT JOIN dep ON dep.id = dep_in.depends_on_id WHERE dep.id IS NULL
+   ),
+   dep_state AS (
+     SELECT dep_in.ord, bool_and(dep.status = 'COMPLETED') AS done,
+            (array_agg(dep.id || ' ended ' || dep.status::text ORDER BY dep.id)
+               FILTER (WHERE dep.status IN ('FAILED', 'EXPIRED', 'CANCELLED')))[1] AS ended
+     FROM dep_in JOIN dep ON dep.id = dep_in.depends_on_id
+     GROUP BY dep_in.ord
+   ),
    inserted AS (
      INSERT INTO tasks (id, queue_id, name, priority, payload, deadline, idempotency_key, max_attempts, retry_backoff, run_at, status, error)
      SELECT input.id, open.id, input.name, input.priority, input.payload, input.deadline, input.idempotency_key,
             COALESCE(input.max_attempts, open.max_attempts), input.retry_backoff,
             COALESCE(input.run_at, now() + input.delay_seconds * interval '1 second'),
-            CASE WHEN input.deadline <= now() THEN 'EXPIRED'::"TaskStatus" ELSE 'PENDING'::"TaskStatus" END,
-            CASE WHEN input.deadline <= now() THEN 'deadline passed' END
-     FROM input, open
-     WHERE open.deleted_at IS NULL AND open.closed_reason IS NULL
+            CASE WHEN input.deadline <= now() THEN 'EXPIRED'::"TaskStatus"
+                 WHEN ds.ended IS NOT NULL THEN 'CANCELLED'::"TaskStatus"
+                 WHEN NOT ds.done THEN 'BLOCKED'::"TaskStatus"
+                 ELSE 'PENDING'::"TaskStatus" END,
+            CASE WHEN input.deadline <= now() THEN 'deadline passed'
+                 WHEN ds.ended IS NOT NULL THEN 'dependency ' || ds.ended END
+     FROM input CROSS JOIN open LEFT JOIN dep_state ds ON ds.ord = input.ord
+     WHERE open.deleted_at IS NULL AND open.closed_reason IS NULL AND (SELECT ids FROM dep_missing) IS NULL
      ORDER BY input.ord
      ON CONFLICT (queue_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
      RETURNING ${taskColumns('tasks')}
+   ),
+   linked AS (
+     INSERT INTO task_dependencies (task_id, depends_on_id)
+     SELECT DISTINCT inserted.id, dep_in.depends_on_id
+     FROM inserted JOIN input ON input.id = inserted.id JOIN dep_in ON dep_in.ord = input.ord
    ),
    earlier AS (
      SELECT ${taskColumns('t')} FROM tasks t
@@ -67,7 +105,7 @@ export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: 
      SELECT earlier.*, false FROM earlier
    )
    SELECT (open.id IS NOT NULL AND open.deleted_at IS NULL) AS "_queueFound", open.closed_reason AS "_closedReason",
-          found.*
+          (SELECT ids FROM dep_missing) AS "_missingDeps", found.*
    FROM (SELECT 1) one
    LEFT JOIN open ON true
    LEFT JOIN found ON true`,
@@ -84,6 +122,8 @@ export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: 
     p.tasks.map((t) => (t.retryBackoff ? JSON.stringify(t.retryBackoff) : null)),
     p.tasks.map((t) => t.runAt),
     p.tasks.map((t) => t.delaySeconds),
+    p.tasks.flatMap((t, i) => t.dependsOn.map(() => i + 1)),
+    p.tasks.flatMap((t) => t.dependsOn),
   ],
 );
 

@@ -52,7 +52,12 @@ export const teamRoutes = [
     method: 'POST',
     path: '/api/v1/teams/:id/dispatch',
     document: ops.RestDispatchToTeamDocument,
-    variables: ({ params, body }) => ({ teamId: params.id!, input: pick(camelBody(body), ['task', 'tools', 'parallel']) as ops.DispatchInput }),
+    variables: ({ params, body }) => {
+      const input = pick(camelBody(body), ['task', 'tools', 'parallel', 'completion']);
+      // Enum values are lower-case on REST, as statuses are.
+      if (typeof input.completion === 'string') input.completion = input.completion.toUpperCase();
+      return { teamId: params.id!, input: input as ops.DispatchInput };
+    },
     respond: (d) => ({ status: 201, body: d.dispatchToTeam }),
   }),
   route({

@@ -6,14 +6,14 @@ import { page, route } from '../route.js';
 // Seed 000: /work-queues and /work-queue-tasks answer with the resource itself, in camelCase.
 
 const QUEUE_FIELDS = ['name', 'teamId', 'visibilityTimeoutSeconds', 'maxAttempts', 'retryBackoff'] as const;
-const TASK_FIELDS = ['name', 'priority', 'payload', 'deadline', 'idempotencyKey', 'maxAttempts', 'retryBackoff', 'runAt', 'delaySeconds'] as const;
+const TASK_FIELDS = ['name', 'priority', 'payload', 'deadline', 'idempotencyKey', 'maxAttempts', 'retryBackoff', 'runAt', 'delaySeconds', 'dependsOn'] as const;
 const LEASE_FIELDS = ['leaseToken', 'agentId'] as const;
 
 /** `?limit=&cursor=` → connection arguments. */
 export const paging = (query: URLSearchParams) => ({ first: intParam(query, 'limit'), after: query.get('cursor') || undefined });
 
 /** REST filters and bodies use the lower-case status names. */
-export function restStatus(status: unknown, known = ['pending', 'assigned', 'input_required', 'completed', 'failed', 'cancelled', 'expired']): ops.TaskStatus | undefined {
+export function restStatus(status: unknown, known = ['blocked', 'pending', 'assigned', 'input_required', 'completed', 'failed', 'cancelled', 'expired']): ops.TaskStatus | undefined {
   if (status === undefined || status === null || status === '') return undefined;
   if (typeof status !== 'string' || !known.includes(status)) throw badInput('status', `must be one of ${known.join(', ')}`);
   return status.toUpperCase() as ops.TaskStatus;

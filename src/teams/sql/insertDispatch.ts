@@ -8,16 +8,26 @@ import type { Dispatch } from '../../generated/prisma/client.js';
  * Answers the team's status (null: no such team) and the dispatch when it was created.
  */
 export const insertDispatch = statement<
-  { ownerId: string; teamId: string; id: string; task: string; taskName: string; tools: string[]; parallel: boolean; taskIds: string[] },
-  { teamStatus: string | null; dispatch: (Omit<Dispatch, 'createdAt'> & { createdAt: string }) | null }
+  {
+    ownerId: string;
+    teamId: string;
+    id: string;
+    task: string;
+    taskName: string;
+    tools: string[];
+    parallel: boolean;
+    taskIds: string[];
+    completion: 'ALL' | 'FIRST';
+  },
+  { teamStatus: string | null; dispatch: (Omit<Dispatch, 'createdAt' | 'decidedAt'> & { createdAt: string; decidedAt: string | null }) | null }
 >(
   'teams_insert_dispatch',
   `WITH team AS (
      SELECT id, queue_id, status::text AS status FROM teams WHERE id = $2 AND owner_id = $1 FOR SHARE
    ),
    dispatch AS (
-     INSERT INTO dispatches (id, team_id, task, tools, parallel)
-     SELECT $3, team.id, $4, $6::text[], $7 FROM team WHERE team.status = 'ACTIVE'
+     INSERT INTO dispatches (id, team_id, task, tools, parallel, completion)
+     SELECT $3, team.id, $4, $6::text[], $7, $9::"DispatchCompletion" FROM team WHERE team.status = 'ACTIVE'
      RETURNING *
    ),
    reserved AS (
@@ -34,6 +44,7 @@ export const insertDispatch = statement<
    )
    SELECT (SELECT status FROM team) AS "teamStatus",
           (SELECT json_build_object('id', d.id, 'teamId', d.team_id, 'task', d.task, 'tools', d.tools,
-                                    'parallel', d.parallel, 'createdAt', d.created_at) FROM dispatch d) AS dispatch`,
-  (p) => [p.ownerId, p.teamId, p.id, p.task, p.taskName, p.tools, p.parallel, p.taskIds],
+                                    'parallel', d.parallel, 'completion', d.completion, 'decidedAt', d.decided_at,
+                                    'createdAt', d.created_at) FROM dispatch d) AS dispatch`,
+  (p) => [p.ownerId, p.teamId, p.id, p.task, p.taskName, p.tools, p.parallel, p.taskIds, p.completion],
 );
