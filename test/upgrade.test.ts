@@ -73,3 +73,49 @@ describe('upgrading a filled database of the previous release', () => {
     expect(control.rows).toEqual([{ n: 4 }]);
   });
 });
+
+describe('upgrading a filled database of the core-lifecycle release to task control', () => {
+  it('keeps its rows valid and drives them through the new states', async () => {
+    const db = await createTestDatabase();
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      await db.db.$executeRawUnsafe('DROP SCHEMA public CASCADE');
+      await db.db.$executeRawUnsafe('CREATE SCHEMA public');
+      await migrate(db.url, { through: '20261201150027_core_lifecycle' });
+      await c.query(`
+        INSERT INTO owners (id) VALUES ('alice');
+        INSERT INTO work_queues (id, owner_id, name) VALUES ('wq_1', 'alice', 'q');
+        INSERT INTO work_queues (id, owner_id, name, steal_group, team_id) VALUES ('wq_t', 'alice', 't', 'team-1', 'team-1');
+        INSERT INTO teams (id, owner_id, name, size, queue_id) VALUES ('team-1', 'alice', 't', 1, 'wq_t');
+        INSERT INTO team_members (team_id, name, position) VALUES ('team-1', 'agent-1', 1);
+        INSERT INTO dispatches (id, team_id, task, tools, parallel) VALUES ('dsp_1', 'team-1', 'x', '{}', false);
+        INSERT INTO tasks (id, queue_id, name) VALUES ('wt_pending', 'wq_1', 'p'), ('wt_failed', 'wq_1', 'f');
+        INSERT INTO tasks (id, queue_id, name, dispatch_id) VALUES ('wt_team', 'wq_t', 'held', 'dsp_1');
+        UPDATE tasks SET status = 'ASSIGNED', assigned_agent_id = 'agent-1', lease_token = 'tok',
+                         lease_expires_at = now() + interval '5 minutes' WHERE id IN ('wt_failed', 'wt_team');
+        UPDATE tasks SET status = 'FAILED', error = 'old failure' WHERE id = 'wt_failed';
+      `);
+      const applied = await migrate(db.url);
+      expect(applied).toContain('20261201155708_dependencies');
+      expect((await c.query(`SELECT completion FROM dispatches`)).rows).toEqual([{ completion: 'ALL' }]);
+      // The old rows take the new transitions: a wait for input, a redrive, a dependency.
+      await c.query(`UPDATE tasks SET status = 'INPUT_REQUIRED', input_request = '{"q": 1}' WHERE id = 'wt_team'`);
+      expect((await c.query(`SELECT state FROM team_member_states`)).rows).toEqual([{ state: 'BUSY' }]);
+      await c.query(`UPDATE tasks SET status = 'PENDING' WHERE id = 'wt_failed'`);
+      await c.query(`INSERT INTO tasks (id, queue_id, name, status) VALUES ('wt_next', 'wq_1', 'n', 'BLOCKED')`);
+      await c.query(`INSERT INTO task_dependencies (task_id, depends_on_id) VALUES ('wt_next', 'wt_pending')`);
+      await c.query(`UPDATE tasks SET status = 'CANCELLED', error = 'no' WHERE id = 'wt_pending'`);
+      const rows = await c.query(`SELECT id, status::text, error FROM tasks WHERE id IN ('wt_failed', 'wt_next') ORDER BY id`);
+      expect(rows.rows).toEqual([
+        { id: 'wt_failed', status: 'PENDING', error: 'old failure' },
+        { id: 'wt_next', status: 'CANCELLED', error: 'dependency wt_pending ended CANCELLED' },
+      ]);
+      const types = await c.query(`SELECT type::text FROM task_events WHERE task_id IN ('wt_team', 'wt_failed') ORDER BY id`);
+      expect(types.rows.map((r) => r.type).slice(-3)).toEqual(['FAILED', 'INPUT_REQUIRED', 'RETRIED']);
+    } finally {
+      await c.end();
+      await db.drop();
+    }
+  });
+});
