@@ -18,6 +18,7 @@ export interface BareServer {
 
 export async function startBareYoga(databaseUrl: string, ownerId: string): Promise<BareServer> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+  pool.on('error', () => {});
   const yoga = createYoga({
     schema: createSchema({
       typeDefs: /* GraphQL */ `

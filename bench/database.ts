@@ -46,6 +46,7 @@ export async function setupDatabases(): Promise<BenchDatabases> {
   const url = withDatabase(serverUrl, main);
   await migrate(url);
   const admin = new pg.Pool({ connectionString: url, max: 4 });
+  admin.on('error', () => {}); // an idle connection dropped with its database at cleanup
   const host = new URL(serverUrl);
   return {
     url,

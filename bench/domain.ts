@@ -1,8 +1,15 @@
-// The ONE place the bench calls the domain services directly (scenario "sql" and "depth").
-// When their signatures change, change the calls below; nothing else in bench/ touches them.
-import { createDb } from '../src/db/client.js';
+// The ONE place the bench touches the domain layer's signatures (scenarios "sql" and "depth",
+// and the database handle bench/serve.ts gives buildApp). When they change, change this file;
+// nothing else in bench/ calls into src/queues or src/db/client.
+import { createDb, type Db } from '../src/db/client.js';
 import { dequeueTask } from '../src/queues/dequeue.js';
 import { completeTask } from '../src/queues/finish.js';
+
+/** The server's database handle, and how to close it. */
+export function openDb(databaseUrl: string): { db: Db; close(): Promise<void> } {
+  const db = createDb(databaseUrl);
+  return { db, close: () => db.$disconnect() };
+}
 
 export interface Claimed {
   id: string;
@@ -15,11 +22,12 @@ export interface Domain {
   close(): Promise<void>;
 }
 
+/** The domain service functions the GraphQL resolvers call, called directly. */
 export function openDomain(databaseUrl: string): Domain {
-  const db = createDb(databaseUrl);
+  const { db, close } = openDb(databaseUrl);
   return {
     dequeue: (ownerId, queueId, agentId) => dequeueTask(db, ownerId, queueId, agentId),
     complete: async (ownerId, task, result) => void (await completeTask(db, ownerId, task.id, result, { leaseToken: task.leaseToken })),
-    close: () => db.$disconnect(),
+    close,
   };
 }

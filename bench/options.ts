@@ -43,7 +43,7 @@ export function parseOptions(argv = process.argv): Options {
     .option('--tasks <n>', 'tasks drained per single-cycle throughput scenario', '4000')
     .option('--agents <n>', 'concurrent agents in the throughput scenarios', '32')
     .option('--warmup <n>', 'unmeasured cycles before each HTTP throughput scenario', '300')
-    .option('--floor-cycles <n>', 'claim+complete cycles of the bare-table floor', '10000')
+    .option('--floor-cycles <n>', 'claim+complete cycles of the bare-table floor', '20000')
     .option('--floor-clients <n>', 'concurrent clients of the floor', '16')
     .addOption(new Option('--floor <how>', 'what drives the floor: pgbench when found, else node pg').choices(['auto', 'pgbench', 'node']).default('auto'))
     .option('--batch-tasks <n>', 'tasks drained by the batch scenario', '20000')

@@ -21,7 +21,9 @@ const opts = parseOptions();
 const SCENARIO_TIMEOUT_MS = 10 * 60_000;
 
 const cpus = os.cpus();
+const loadAtStart = os.loadavg()[0]!;
 const machine = `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`;
+if (loadAtStart >= 1) progress(`warning: 1-min load average ${loadAtStart.toFixed(1)} before the bench started: other work is running, figures will be noisy`);
 progress(`bench: ${machine}, Node ${process.version}; setting up ${process.env.DATABASE_URL ? 'scratch databases on DATABASE_URL' : 'an embedded PostgreSQL'}`);
 
 const dbs = await setupDatabases();
@@ -187,11 +189,14 @@ try {
     `servers      ${servers || 'none started'}`,
     `load         this process: undici keep-alive pool (one connection per agent), graphql-ws over ws`,
     `floor        ${ctx.floor ? `${fmt(ctx.floor)} cycles/s` : 'not measured'} (${pgbench ? `pgbench ${pgbench}, -M prepared` : 'node pg, named prepared statements'}, ${opts.floorClients} clients): every "÷ floor" divides by it`,
+    `machine load 1-min load average ${loadAtStart.toFixed(1)} when the bench started (${os.loadavg()[0]!.toFixed(1)} at the end, this bench included)${
+      loadAtStart >= 1 ? ' — other work was running on the machine: the figures are noisy' : ''
+    }`,
     `counts       ${fmt(opts.tasks)} tasks per single-cycle scenario, ${opts.agents} agents, ${fmt(opts.warmup)} warm-up cycles; batch ${fmt(opts.batchTasks)}; ${fmt(opts.samples)} latency samples; depth ${fmt(opts.depthSamples)} samples`,
   ];
   if (opts.json) {
     console.log(
-      JSON.stringify({ name: 'environment', machine, node: process.version, postgres, database: dbs.where, servers: Object.fromEntries(serversUsed), floor: ctx.floor }),
+      JSON.stringify({ name: 'environment', machine, loadAverage: { start: loadAtStart, end: os.loadavg()[0] }, node: process.version, postgres, database: dbs.where, servers: Object.fromEntries(serversUsed), floor: ctx.floor }),
     );
     for (const r of ordered) console.log(jsonLine(r));
   } else {

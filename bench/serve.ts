@@ -9,10 +9,10 @@ import { pathToFileURL } from 'node:url';
 import { setImmediate as tick } from 'node:timers/promises';
 import { buildApp } from '../src/app.js';
 import { createTokenService } from '../src/auth/tokens.js';
-import { createDb } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { startBareYoga } from './bareYoga.js';
 import { OWNER } from './database.js';
+import { openDb } from './domain.js';
 
 export interface ServedApp {
   url: string;
@@ -29,7 +29,7 @@ export async function serve(kind: 'app' | 'bare', databaseUrl: string, jwtSecret
     const bare = await startBareYoga(databaseUrl, OWNER);
     return { url: bare.url, awaitWaiter: async () => 'unsupported', stop: bare.stop };
   }
-  const db = createDb(databaseUrl);
+  const { db, close } = openDb(databaseUrl);
   const tokens = await createTokenService({ jwt: { kind: 'secret', secret: jwtSecret }, dataDir: '.data' });
   const app = buildApp({
     config: { host: '127.0.0.1', port: 0, sweepIntervalMs: 1000 },
@@ -55,7 +55,7 @@ export async function serve(kind: 'app' | 'bare', databaseUrl: string, jwtSecret
     },
     async stop() {
       await app.stop();
-      await db.$disconnect();
+      await close();
     },
   };
 }
