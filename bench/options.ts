@@ -13,6 +13,7 @@ export interface Options {
   floorCycles: number;
   floorClients: number;
   floor: 'auto' | 'pgbench' | 'node';
+  floorEach: boolean;
   batchTasks: number;
   batchSize: number;
   batchAgents: number;
@@ -46,6 +47,7 @@ export function parseOptions(argv = process.argv): Options {
     .option('--floor-cycles <n>', 'claim+complete cycles of the bare-table floor', '20000')
     .option('--floor-clients <n>', 'concurrent clients of the floor', '16')
     .addOption(new Option('--floor <how>', 'what drives the floor: pgbench when found, else node pg').choices(['auto', 'pgbench', 'node']).default('auto'))
+    .option('--floor-each', 'measure the floor again right before each throughput scenario and divide by that one (for busy machines)')
     .option('--batch-tasks <n>', 'tasks drained by the batch scenario', '20000')
     .option('--batch-size <n>', 'dequeueTasks limit (1–100)', '100')
     .option('--batch-agents <n>', 'concurrent agents in the batch scenario', '8')
@@ -84,6 +86,7 @@ export function parseOptions(argv = process.argv): Options {
     floorCycles: scaled('floorCycles'),
     floorClients: int(String(o.floorClients)),
     floor: o.floor as Options['floor'],
+    floorEach: Boolean(o.floorEach),
     batchTasks: scaled('batchTasks'),
     batchSize: Math.min(100, Math.max(1, int(String(o.batchSize)))),
     batchAgents: int(String(o.batchAgents)),

@@ -118,7 +118,9 @@ try {
   // figure is shown too, as what a Node client alone can drive.
   const pgbench = opts.floor === 'node' ? null : pgbenchVersion();
   if (opts.floor === 'pgbench' && !pgbench) throw new Error('--floor pgbench: pgbench not found on PATH');
-  const floorRow = (name: string, label: string, f: FloorRun): Result => ({
+  const measureFloor = () =>
+    pgbench ? floorWithPgbench(dbs.floorUrl, opts.floorClients, opts.floorCycles) : floorWithNode(dbs.floorUrl, opts.floorClients, opts.floorCycles);
+  const floorRow = (name: string, label: string, f: FloorRun, detail = ''): Result => ({
     name,
     label,
     value: f.perSecond,
@@ -128,48 +130,67 @@ try {
     seconds: f.seconds,
     verified: f.verified.text,
     ...(f.verified.ok ? {} : { failed: f.verified.text }),
-    detail: 'trigger-free table in a scratch database, 2 autocommit statements per cycle',
+    detail: detail || 'trigger-free table in a scratch database, 2 autocommit statements per cycle',
   });
   const floorLabel = (how: string) => `floor: ${how}, ${opts.floorClients} clients`;
-  const [floor] = await scenario('floor', `bare claim + complete on a trigger-free table, ${fmt(opts.floorCycles)} cycles`, async () => {
-    const f = pgbench
-      ? await floorWithPgbench(dbs.floorUrl, opts.floorClients, opts.floorCycles)
-      : await floorWithNode(dbs.floorUrl, opts.floorClients, opts.floorCycles);
-    return floorRow('floor', floorLabel(pgbench ? 'pgbench' : 'node pg'), f);
-  });
+  const [floor] = await scenario('floor', `bare claim + complete on a trigger-free table, ${fmt(opts.floorCycles)} cycles`, async () =>
+    floorRow('floor', floorLabel(pgbench ? 'pgbench' : 'node pg'), await measureFloor()),
+  );
   ctx.floor = floor && !floor.failed ? floor.value : null;
+  const firstFloor = ctx.floor;
   if (pgbench) {
     await scenario('floor-node', 'the same floor driven by node pg clients in this process', async () =>
       floorRow('floor-node', floorLabel('node pg (bench process)'), await floorWithNode(dbs.floorUrl, opts.floorClients, opts.floorCycles)),
     );
   }
 
-  const plan: [ScenarioName, string, () => Promise<Result | Result[]>][] = [
+  const throughput: [ScenarioName, string, () => Promise<Result | Result[]>][] = [
     ['sql', `domain dequeue + complete, ${opts.agents} agents, ${fmt(opts.tasks)} tasks`, () => sqlPath(ctx)],
     ['bare-yoga', `bare graphql-yoga + pg over HTTP, ${opts.agents} agents, ${fmt(opts.tasks)} tasks`, () => bareYoga(ctx)],
     ['graphql', `dequeueTask + completeTask over HTTP, ${opts.agents} agents, ${fmt(opts.tasks)} tasks`, () => graphql(ctx)],
     ['rest', `REST dequeue + complete, ${opts.agents} agents, ${fmt(opts.tasks)} tasks`, () => rest(ctx)],
     ['batch', `dequeueTasks(${opts.batchSize}) + completeTasks, ${opts.batchAgents} agents, ${fmt(opts.batchTasks)} tasks`, () => batch(ctx)],
+  ];
+  const latency: [ScenarioName, string, () => Promise<Result | Result[]>][] = [
     ['push', `enqueue → websocket event, ${fmt(opts.samples)} samples`, () => push(ctx)],
     ['long-poll', `enqueue → long-poll answer, ${fmt(opts.samples)} samples`, () => longPoll(ctx)],
     ['depth', `dequeue latency at ${fmt(opts.shallow)} and ${fmt(opts.deep)} pending, ${fmt(opts.depthSamples)} samples each`, () => depth(ctx)],
     ['rss', `server RSS with ${fmt(opts.subscribers)} idle websocket subscribers`, () => rss(ctx)],
   ];
-  for (const [name, description, run] of plan) if (opts.run.has(name)) await scenario(name, description, run);
+  for (const [name, description, run] of throughput) {
+    if (!opts.run.has(name)) continue;
+    if (opts.floorEach && firstFloor) {
+      // On a machine with other work, the floor right before each scenario is its denominator.
+      progress(`   floor again before ${name}`);
+      const f = await measureFloor().catch(() => null);
+      ctx.floor = f?.verified.ok ? f.perSecond : firstFloor;
+    }
+    const out = await scenario(name, description, run);
+    if (opts.floorEach && firstFloor) {
+      for (const r of out) {
+        r.detail = [r.detail, `÷ the floor measured just before it: ${fmt(ctx.floor!)} cycles/s`].filter(Boolean).join('; ');
+        r.extra = { ...r.extra, floor: ctx.floor };
+      }
+    }
+  }
+  ctx.floor = firstFloor;
   await ctx.stopServer();
 
-  // The floor once more: how much it drifted over the run (dead rows, autovacuum, noise).
-  if (floor && !floor.failed) {
-    await scenario('floor-end', 'the floor again, at the end of the run', async () => {
-      const f = pgbench
-        ? await floorWithPgbench(dbs.floorUrl, opts.floorClients, opts.floorCycles)
-        : await floorWithNode(dbs.floorUrl, opts.floorClients, opts.floorCycles);
-      return floorRow('floor-end', 'floor again (end of run)', f);
+  // The floor once more right after the throughput scenarios: how far it moved while they ran
+  // (other work on the machine, autovacuum, checkpoints); their ratios are no steadier than that.
+  if (firstFloor && [...opts.run].some((n) => throughput.some(([t]) => t === n))) {
+    await scenario('floor-after', 'the floor again, after the throughput scenarios', async () => {
+      const f = await measureFloor();
+      const drift = ((f.perSecond / firstFloor - 1) * 100).toFixed(0);
+      return floorRow('floor-after', 'floor again, after a–e', f, `${Number(drift) >= 0 ? '+' : ''}${drift}% against the first floor`);
     });
   }
 
+  for (const [name, description, run] of latency) if (opts.run.has(name)) await scenario(name, description, run);
+  await ctx.stopServer();
+
   // Letters in order; derived ratios under the rows they come from.
-  const ORDER = ['floor', 'floor-node', 'sql', 'graphql', 'rest', 'bare-yoga', 'batch', 'push', 'long-poll', 'depth-shallow', 'depth-deep', 'depth-ratio', 'rss', 'floor-end'];
+  const ORDER = ['floor', 'floor-node', 'sql', 'graphql', 'rest', 'bare-yoga', 'batch', 'floor-after', 'push', 'long-poll', 'depth-before', 'depth-shallow', 'depth-deep', 'depth-ratio', 'rss'];
   const rank = (r: Result) => {
     const i = ORDER.indexOf(r.name);
     return i < 0 ? ORDER.length : i;
