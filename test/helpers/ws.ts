@@ -113,6 +113,3 @@ export async function untilLive<T>(sub: Collected<T>, poke: () => Promise<unknow
   }
   return [...sub.items];
 }
-
-/** @deprecated a fixed sleep; wait for an event with `waitFor`/`eventually` instead. */
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
