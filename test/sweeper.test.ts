@@ -7,7 +7,7 @@ import {
   HeartbeatTaskDocument,
   TaskDocument,
 } from './generated/graphql.js';
-import { waitFor } from './helpers/eventually.js';
+import { eventually, waitFor } from './helpers/eventually.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let s: TestServer;
@@ -86,7 +86,7 @@ describe('deadlines', () => {
     const held = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'held', priority: 5, deadline: soon } })).enqueueTask;
     const later = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'later', deadline: new Date(Date.now() + 3_600_000).toISOString() } })).enqueueTask;
     expect((await s.ok(DequeueTaskDocument, { queueId, agentId: 'w' })).dequeueTask!.id).toBe(held.id);
-    await waitFor(async () => (await status(pending.id)) === 'EXPIRED' && (await status(held.id)) === 'EXPIRED', { what: 'both deadlines to be swept' });
+    await eventually(async () => expect([await status(pending.id), await status(held.id)]).toEqual(['EXPIRED', 'EXPIRED']), { what: 'both deadlines to be swept' });
     expect(await status(later.id)).toBe('PENDING');
     const h = (await s.ok(TaskDocument, { id: held.id })).task;
     expect(h).toMatchObject({ error: 'deadline passed', leaseToken: null });
