@@ -9,15 +9,31 @@ export function startServerProcess(env: Record<string, string>) {
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
+  let closed = false;
+  child.on('close', () => (closed = true));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const waitFor = async (pattern: RegExp, ms = 45_000) => {
-    const end = Date.now() + ms;
-    while (!pattern.test(output)) {
-      if (Date.now() > end || child.exitCode !== null) throw new Error(`no ${pattern} in output:\n${output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return pattern.exec(output)!;
-  };
+  /** Resolves with the first match of `pattern` in the output as soon as it is printed. */
+  const waitFor = (pattern: RegExp, ms = 45_000) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(output);
+        if (match) finish(() => resolve(match));
+        else if (closed) finish(() => reject(new Error(`exited without ${pattern} in output:\n${output}`)));
+      };
+      const timer = setTimeout(() => finish(() => reject(new Error(`no ${pattern} in output after ${ms} ms:\n${output}`))), ms);
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        child.stdout.off('data', check);
+        child.stderr.off('data', check);
+        child.off('close', check);
+        settle();
+      };
+      // Registered after the listeners that collect the output, so each check sees the new chunk.
+      child.stdout.on('data', check);
+      child.stderr.on('data', check);
+      child.on('close', check);
+      check();
+    });
   /** The base URL the server logged once listening. */
   const url = async () => (await waitFor(/"url":"(http:\/\/[^"]+)\/graphql"/))[1]!;
   const stop = async () => {
