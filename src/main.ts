@@ -42,7 +42,7 @@ try {
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     log.info({ dataDir: config.dataDir }, 'DATABASE_URL not set: starting embedded PostgreSQL');
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, onLog: (line) => log.debug(line) });
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, onLog: (line) => log.debug(line), onNotice: (line) => log.info(line) });
     databaseUrl = embedded.url;
   }
   const applied = await migrate(databaseUrl);

@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess } from './helpers/process.js';
+
+const run = promisify(execFile);
+
+// A root user cloning into a 0700 folder (their home): the postgres user PostgreSQL runs as
+// cannot enter the checkout, so neither the binaries in node_modules nor ./.data are usable.
+describe.skipIf(process.getuid?.() !== 0)('as root, a checkout inside a 0700 directory', () => {
+  let home: string;
+  let checkout: string;
+  const movedData: string[] = [];
+  beforeAll(async () => {
+    home = await mkdtemp(path.join(tmpdir(), 'agent-teams-home-')); // mode 0700, like /root
+    checkout = path.join(home, 'agent-teams');
+    // Hard links: a fast copy of the tree (node_modules included) whose files live under `home`.
+    const entries = (await readdir(process.cwd())).filter((e) => !['.git', '.data', 'coverage'].includes(e));
+    await run('mkdir', [checkout]);
+    try {
+      await run('cp', ['-al', ...entries, checkout], { cwd: process.cwd() });
+    } catch {
+      await run('cp', ['-a', ...entries, checkout], { cwd: process.cwd() }); // another filesystem: a real copy
+    }
+  }, 180_000);
+  afterAll(async () => {
+    await rm(home, { recursive: true, force: true });
+    for (const dir of movedData) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('npm start serves, keeping the data where the postgres user can reach it, and stops with exit 0', async () => {
+    const main = startServerProcess({ PORT: '0' }, { cwd: checkout });
+    try {
+      const url = await main.url();
+      const [, kept] = await main.waitFor(/its data is kept in (\S+)\/postgres/);
+      movedData.push(kept!);
+      const [, token] = await main.waitFor(/export JWT_TOKEN=(\S+)/);
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: 'mutation { createWorkQueue(input: {name: "from-home"}) { id } }' }),
+      });
+      expect(((await res.json()) as { data: { createWorkQueue: { id: string } } }).data.createWorkQueue.id).toMatch(/^wq_/);
+    } finally {
+      expect(await main.stop()).toBe(0);
+    }
+    expect(main.output()).not.toMatch(/EACCES/);
+  });
+
+  it('a throwaway cluster (what npm test, the benchmark and migration diffs use) starts, and stop() removes it', async () => {
+    const script = `
+      const { startTemporaryPostgres } = await import('./src/db/embeddedPostgres.ts');
+      const { existsSync } = await import('node:fs');
+      const db = await startTemporaryPostgres('home');
+      console.log('started', db.dataDirectory);
+      await db.stop();
+      console.log('removed', !existsSync(db.dataDirectory));`;
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: checkout });
+    expect(stdout).toMatch(/started .*\nremoved true/);
+  });
+});
