@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +9,42 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess } from './helpers/process.js';
 
 const run = promisify(execFile);
+
+async function reachableTempDir(prefix: string) {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  await chmod(dir, 0o755);
+  return dir;
+}
+
+describe('a port already in use', () => {
+  let holder: Server;
+  let port: number;
+  beforeAll(async () => {
+    holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    port = (holder.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+
+  it('stops with one line naming the port and exit code 1, before starting the embedded database', async () => {
+    const dataDir = await reachableTempDir('agent-teams-port-');
+    try {
+      const main = startServerProcess({ DATA_DIR: dataDir, PORT: String(port), JWT_SECRET: 'x'.repeat(32) });
+      expect(await main.exitCode()).toBe(1);
+      expect(main.output().trim().split('\n')).toEqual([`Agent Teams cannot start: port ${port} is already in use (127.0.0.1:${port}): stop the other server or set PORT.`]);
+      expect(existsSync(path.join(dataDir, 'postgres'))).toBe(false);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops the same way with DATABASE_URL, before connecting or migrating', async () => {
+    // Nothing listens on port 1: reaching the database first would fail differently.
+    const main = startServerProcess({ DATABASE_URL: 'postgresql://127.0.0.1:1/none', PORT: String(port), JWT_SECRET: 'x'.repeat(32) });
+    expect(await main.exitCode()).toBe(1);
+    expect(main.output().trim()).toBe(`Agent Teams cannot start: port ${port} is already in use (127.0.0.1:${port}): stop the other server or set PORT.`);
+  });
+});
 
 // A root user cloning into a 0700 folder (their home): the postgres user PostgreSQL runs as
 // cannot enter the checkout, so neither the binaries in node_modules nor ./.data are usable.

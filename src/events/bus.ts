@@ -38,6 +38,9 @@ export function createEventBus() {
   const pubsub = createPubSub<Topics>({ eventTarget: target as never });
   // Yoga names the event type `${topic}:${id}` and carries the payload in `detail`.
   const hasListeners = (topic: keyof Topics, id: string) => target.hasListeners(`${topic}:${id}`);
+  /** Every open subscription's close(), for shutdown. */
+  const open = new Set<() => void>();
+  let closed = false;
 
   /**
    * Listens from the moment it is called (not lazily on first read, so nothing published between
@@ -50,7 +53,7 @@ export function createEventBus() {
     let waiting: ((result: IteratorResult<Item>) => void) | undefined;
     let failed: ((error: Error) => void) | undefined;
     let error: Error | undefined;
-    let done = false;
+    let done = closed; // after shutdown began, a subscription starts out ended
     const push = (item: Item) => {
       if (done) return;
       if (waiting) {
@@ -67,11 +70,15 @@ export function createEventBus() {
     const onEvent = (event: Event) => push((event as CustomEvent).detail);
     const onResync = () => push(RESYNC);
     const type = `${topic}:${id}`;
-    target.addEventListener(type, onEvent);
-    target.addEventListener(RESYNC_EVENT, onResync);
+    if (!done) {
+      target.addEventListener(type, onEvent);
+      target.addEventListener(RESYNC_EVENT, onResync);
+      open.add(close);
+    }
     function close() {
       if (done) return;
       done = true;
+      open.delete(close);
       target.removeEventListener(type, onEvent);
       target.removeEventListener(RESYNC_EVENT, onResync);
       if (error && failed) failed(error);
@@ -106,5 +113,10 @@ export function createEventBus() {
     hasListeners,
     /** After a gap in the database notifications: every subscriber re-reads from its cursor. */
     resync: () => target.dispatchEvent(new Event(RESYNC_EVENT)),
+    /** Shutdown: ends every subscription, and any made later (long polls answer empty, streams complete). */
+    close() {
+      closed = true;
+      for (const end of [...open]) end();
+    },
   };
 }
