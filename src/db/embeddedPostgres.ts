@@ -101,7 +101,7 @@ async function start(options: StartOptions & { temporary?: boolean }): Promise<E
 
   await clearStalePostmaster(dataDirectory, ownerFile, notice);
   if (!existsSync(path.join(dataDirectory, 'PG_VERSION'))) {
-    await initCluster(binaries.initdb, { dataDir: dataDirectory, user: USER, password: PASSWORD, runAs, onLog: log });
+    await initCluster(binaries.initdb, { dataDir: dataDirectory, user: USER, password: PASSWORD, runAs, throwaway: options.temporary, onLog: log });
   }
   const port = await freePort();
   const postmaster = await startPostmaster(binaries.postgres, {
