@@ -6,8 +6,10 @@ import { createClient } from 'graphql-ws';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { CreateWorkQueueDocument } from './generated/graphql.js';
 import { createTestDatabase } from './helpers/database.js';
 import { isAlive, postmasterPid, startServerProcess, until } from './helpers/process.js';
+import { startTestServer } from './helpers/server.js';
 
 // SIGTERM (a supervisor) and SIGINT (Ctrl-C) drain the server: what is in flight is answered,
 // subscribers are told the server is going away, the database is stopped, and the exit code is 0.
@@ -64,6 +66,12 @@ describe.each([
     });
     ws.subscribe({ query: 'subscription($q: ID!) { taskEvents(queueId: $q) { type } }', variables: { q: queue.id } }, { next() {}, error() {}, complete() {} });
     await until('the websocket to connect', () => connected);
+    // A long poll over the websocket too: answered before the socket closes.
+    let wsAnswer: unknown;
+    ws.subscribe(
+      { query: 'mutation($q: ID!) { dequeueTask(queueId: $q, agentId: "agent-ws", waitSeconds: 30) { id } }', variables: { q: queue.id } },
+      { next: (result) => (wsAnswer = result), error: (err) => (wsAnswer = err), complete() {} },
+    );
 
     const restPoll = fetch(`${url}/work-queues/${queue.id}/dequeue?wait=30`, { method: 'POST', headers, body: JSON.stringify({ agentId: 'agent-rest' }) });
     const graphqlPoll = fetch(`${url}/graphql`, {
@@ -84,10 +92,44 @@ describe.each([
     expect(await main.exitCode()).toBe(0);
     await until('the websocket to close', () => closed !== undefined);
     expect(closed!.code).toBe(1001);
+    expect(wsAnswer).toEqual({ data: { dequeueTask: null } });
     if (postmaster) {
       expect(isAlive(postmaster)).toBe(false);
       expect(postmasterPid(pgData!)).toBeUndefined(); // a clean shutdown removes its pid file
     }
     await ws.dispose();
+  });
+});
+
+describe('app.stop()', () => {
+  it('answers a long poll waiting over a websocket before closing the socket with 1001', async () => {
+    const s = await startTestServer({ listen: true });
+    cleanups.push(() => s.stop()); // app.stop() is idempotent
+    const token = await s.tokenFor('alice');
+    const { createWorkQueue: queue } = await s.ok(CreateWorkQueueDocument, { input: { name: 'ws-drain' } });
+    let connected = false;
+    let closed: { code: number } | undefined;
+    let answer: unknown;
+    const ws = createClient({
+      url: `${s.baseUrl!.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+      lazy: false,
+      on: { connected: () => (connected = true), closed: (event) => (closed = event as { code: number }) },
+      onNonLazyError: () => {},
+    });
+    cleanups.push(async () => ws.dispose());
+    await until('the websocket to connect', () => connected);
+    ws.subscribe(
+      { query: 'mutation($q: ID!) { dequeueTask(queueId: $q, agentId: "agent-ws", waitSeconds: 30) { id } }', variables: { q: queue.id } },
+      { next: (result) => (answer = result), error: (err) => (answer = err), complete() {} },
+    );
+    await until('the long poll to wait for work', () => s.app.bus.hasListeners('work', queue.id));
+
+    await s.app.stop();
+    await until('the websocket to close', () => closed !== undefined);
+    expect(answer).toEqual({ data: { dequeueTask: null } });
+    expect(closed!.code).toBe(1001);
   });
 });
