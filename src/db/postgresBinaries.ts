@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EmbeddedPostgresError } from './embeddedPostgresError.js';
+import { isAlive } from './processes.js';
 
 export interface PostgresBinaries {
   initdb: string;
@@ -77,6 +78,11 @@ export async function postgresBinaries(options: { copyIfUnreachable: boolean; lo
   options.log(`embedded PostgreSQL: ${binDir} is not reachable by the postgres user; copying the binaries to ${target}`);
   await mkdir(BINARY_CACHE, { recursive: true });
   await chmod(BINARY_CACHE, 0o755);
+  // Copies left half-done by a process killed mid-copy (its pid is in the name).
+  for (const entry of await readdir(BINARY_CACHE)) {
+    const copier = /\.partial-(\d+)-/.exec(entry)?.[1];
+    if (copier && !isAlive(Number(copier))) await rm(path.join(BINARY_CACHE, entry), { recursive: true, force: true });
+  }
   const partial = `${target}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await cp(path.dirname(binDir), partial, { recursive: true, verbatimSymlinks: true });
