@@ -48,7 +48,8 @@ const spawnOptions = (runAs: RunAs | undefined) => ({
   ...runAs,
   // The server's own directory may be out of the postgres user's reach.
   cwd: path.parse(process.cwd()).root,
-  env: { ...process.env, LC_MESSAGES: 'C' },
+  // Not the server's environment: its secrets (JWT_SECRET…) have no business in another user's processes.
+  env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_MESSAGES: 'C', ...(process.env.TZ ? { TZ: process.env.TZ } : {}) },
 });
 
 /** The last lines PostgreSQL printed, for an error message. */
