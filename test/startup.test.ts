@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relocatedClusterHome } from '../src/db/embeddedPostgres.js';
 import { startServerProcess } from './helpers/process.js';
 
 const run = promisify(execFile);
@@ -51,7 +52,6 @@ describe('a port already in use', () => {
 describe.skipIf(process.getuid?.() !== 0)('as root, a checkout inside a 0700 directory', () => {
   let home: string;
   let checkout: string;
-  const movedData: string[] = [];
   beforeAll(async () => {
     home = await mkdtemp(path.join(tmpdir(), 'agent-teams-home-')); // mode 0700, like /root
     checkout = path.join(home, 'agent-teams');
@@ -66,15 +66,14 @@ describe.skipIf(process.getuid?.() !== 0)('as root, a checkout inside a 0700 dir
   }, 180_000);
   afterAll(async () => {
     await rm(home, { recursive: true, force: true });
-    for (const dir of movedData) await rm(dir, { recursive: true, force: true });
+    await rm(relocatedClusterHome(path.join(checkout, '.data')), { recursive: true, force: true });
   });
 
   it('npm start serves, keeping the data where the postgres user can reach it, and stops with exit 0', async () => {
     const main = startServerProcess({ PORT: '0' }, { cwd: checkout });
     try {
       const url = await main.url();
-      const [, kept] = await main.waitFor(/its data is kept in (\S+)\/postgres/);
-      movedData.push(kept!);
+      await main.waitFor(new RegExp(`its data is kept in ${relocatedClusterHome(path.join(checkout, '.data'))}/postgres`));
       const [, token] = await main.waitFor(/export JWT_TOKEN=(\S+)/);
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',

@@ -49,6 +49,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Where the cluster of a `dataDir` the postgres user cannot enter is kept (as root). */
+export function relocatedClusterHome(dataDir: string): string {
+  return path.join(DATA_HOME, createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12));
+}
+
 /**
  * The folder holding the cluster (`postgres/`) and the pid of the server using it: `dataDir`
  * itself, or, as root when the postgres user cannot enter `dataDir`, a folder of DATA_HOME named
@@ -58,7 +63,7 @@ async function clusterHome(dataDir: string, runAs: RunAs | undefined, notice: (l
   const home = path.resolve(dataDir);
   await mkdir(home, { recursive: true });
   if (!runAs || othersCanTraverse(home)) return home;
-  const elsewhere = path.join(DATA_HOME, createHash('sha256').update(home).digest('hex').slice(0, 12));
+  const elsewhere = relocatedClusterHome(home);
   await mkdir(elsewhere, { recursive: true });
   await chmod(DATA_HOME, 0o755);
   await chmod(elsewhere, 0o755);
