@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { badInput } from './errors.js';
 
 // Building blocks for input schemas, shared by every domain. PostgreSQL cannot store NUL
 // characters in text or jsonb, so they are refused here with a clear message instead of failing
@@ -24,3 +25,24 @@ export const jsonObject = (maxBytes: number) =>
 /** An integer in [min, max], with the range in the message. */
 export const intBetween = (min: number, max: number) =>
   z.number().int('must be an integer').min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);
+
+/** A schema's issue path as a field name: `input.priority`, `items[2].leaseToken`. */
+export function fieldOf(prefix: string, path: readonly PropertyKey[]): string {
+  return [prefix, ...path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))]
+    .filter(Boolean)
+    .join('.')
+    .replace(/\.\[/g, '[');
+}
+
+/**
+ * Validates a service's input against its schema: the parsed value, or BAD_USER_INPUT naming the
+ * first faulty field (under `prefix`, the argument it came in). Services call this themselves, so
+ * GraphQL, REST and any other caller get the same rules and messages.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = fieldOf(prefix, issue.path) || prefix || 'input';
+  throw badInput(field, issue.message);
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createEventBus, MAX_BACKLOG, RESYNC } from '../src/events/bus.js';
-import { replayThenLive } from '../src/events/replayThenLive.js';
+import { createEventBus, MAX_BACKLOG } from '../src/events/bus.js';
+import { LogCursor } from '../src/events/logCursor.js';
+import { REPLAY_PAGE, replayThenLive } from '../src/events/replayThenLive.js';
 
 describe('event bus subscriptions', () => {
   it('listen from the moment they are created', async () => {
@@ -40,32 +41,74 @@ describe('event bus subscriptions', () => {
     await sub.return();
   });
 
-  it('re-read history on resync, including a lower id that committed late, emitting nothing twice', async () => {
+  it('end every subscription on close, and refuse new ones (shutdown)', async () => {
     const bus = createEventBus();
-    const rows = [10n, 11n, 13n];
+    const waiting = bus.subscribe('work', 'wq_3').next();
+    bus.close();
+    expect(await waiting).toEqual({ value: undefined, done: true });
+    expect(await bus.subscribe('work', 'wq_3').next()).toEqual({ value: undefined, done: true });
+    expect(bus.hasListeners('work', 'wq_3')).toBe(false);
+  });
+});
+
+describe('replayThenLive', () => {
+  it('replays (after, upTo] page by page, then live events above it, with no repeat at the seam', async () => {
+    const bus = createEventBus();
+    const live = bus.subscribe('mailbox', 'q') as never;
+    const history = Array.from({ length: 1200 }, (_, i) => BigInt(i + 1));
+    const pages: bigint[] = [];
     const stream = replayThenLive<bigint>({
-      live: bus.subscribe('mailbox', 'q') as never,
-      after: 0n,
-      page: async (after) => rows.filter((r) => r > after).sort((x, y) => (x < y ? -1 : 1)),
+      live,
+      after: 5n,
+      upTo: 1000n,
+      page: async (after, upTo) => {
+        pages.push(after);
+        return history.filter((r) => r > after && r <= upTo).slice(0, REPLAY_PAGE);
+      },
       cursor: (r) => r,
     });
     const got: bigint[] = [];
-    for (let i = 0; i < 3; i++) got.push((await stream.next()).value as bigint);
-    // While notifications are lost: 12 commits late (below 13, already emitted) and 14 commits.
-    rows.push(12n, 14n);
-    bus.publish('mailbox', 'q', 13n as never); // a repeat arriving live
-    bus.resync();
-    bus.publish('mailbox', 'q', 15n as never);
-    for (let i = 0; i < 3; i++) got.push((await stream.next()).value as bigint);
-    expect(got).toEqual([10n, 11n, 13n, 12n, 14n, 15n]);
+    for (let i = 0; i < 995; i++) got.push((await stream.next()).value as bigint);
+    expect(got[0]).toBe(6n);
+    expect(got.at(-1)).toBe(1000n);
+    expect(pages).toEqual([5n, 505n, 1000n].slice(0, pages.length));
+    bus.publish('mailbox', 'q', 1000n as never); // at or below what was replayed: dropped
+    bus.publish('mailbox', 'q', 1001n as never);
+    expect((await stream.next()).value).toBe(1001n);
     await stream.return(undefined);
+    expect(bus.hasListeners('mailbox', 'q')).toBe(false);
+  });
+});
+
+describe('LogCursor', () => {
+  const rows = (...ids: number[]) => ids.map((id) => ({ pos: String(id) }));
+  const ids = (r: { pos: string }[]) => r.map((x) => Number(x.pos));
+
+  it('hands rows on in id order and waits at a hole until the lower id commits', () => {
+    const cursor = new LogCursor(10n);
+    expect(ids(cursor.advance(rows(11, 12, 14, 15), 100n, 105n))).toEqual([11, 12]);
+    expect(cursor.position).toBe(12n);
+    expect(cursor.blocked).toBe(true);
+    // 13 committed late: it comes first, then what waited behind it.
+    expect(ids(cursor.advance(rows(13, 14, 15), 101n, 106n))).toEqual([13, 14, 15]);
+    expect(cursor.blocked).toBe(false);
   });
 
-  it('deliver a resync marker to long-poll wakeups', async () => {
-    const bus = createEventBus();
-    const sub = bus.subscribe('work', 'wq_9');
-    bus.resync();
-    expect((await sub.next()).value).toBe(RESYNC);
-    await sub.return();
+  it('moves past a hole once every transaction that could fill it has ended (a rollback)', () => {
+    const cursor = new LogCursor(0n);
+    expect(ids(cursor.advance(rows(1, 3), 50n, 60n))).toEqual([1]);
+    // Transactions older than xid 60 may still be running: keep waiting.
+    expect(ids(cursor.advance(rows(3), 55n, 61n))).toEqual([]);
+    expect(ids(cursor.advance(rows(3, 4), 60n, 62n))).toEqual([3, 4]);
+    expect(cursor.position).toBe(4n);
+  });
+
+  it('gives a hole up after the maximum age, saying so', () => {
+    const gaveUp: bigint[][] = [];
+    const cursor = new LogCursor(0n, 1_000, (from, to) => gaveUp.push([from, to]));
+    expect(ids(cursor.advance(rows(2), 10n, 20n, 0))).toEqual([]);
+    expect(ids(cursor.advance(rows(2), 10n, 20n, 999))).toEqual([]);
+    expect(ids(cursor.advance(rows(2), 10n, 20n, 1_001))).toEqual([2]);
+    expect(gaveUp).toEqual([[1n, 1n]]);
   });
 });

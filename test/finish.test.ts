@@ -66,7 +66,7 @@ describe('completeTask', () => {
     // The lease runs out and the sweeper requeues the task; another agent takes it.
     await s.db.$executeRaw`UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = ${first.id}`;
     const { sweepOnce } = await import('../src/queues/sweeper.js');
-    await sweepOnce(s.db);
+    await sweepOnce(s.handle);
     const second = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'fast-agent' })).dequeueTask!;
     expect(second.id).toBe(first.id);
     expect(second.leaseToken).not.toBe(first.leaseToken);

@@ -7,6 +7,7 @@ import {
   HeartbeatTaskDocument,
   TaskDocument,
 } from './generated/graphql.js';
+import { eventually, waitFor } from './helpers/eventually.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let s: TestServer;
@@ -20,13 +21,6 @@ async function queue(input: { visibilityTimeoutSeconds?: number; maxAttempts?: n
   return (await s.ok(CreateWorkQueueDocument, { input: { name: 'sweep', ...input } })).createWorkQueue.id;
 }
 const status = async (id: string) => (await s.db.task.findUniqueOrThrow({ where: { id } })).status;
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('lease expiry', () => {
   it("requeues a task whose agent stopped heartbeating (the server's own timer)", async () => {
@@ -34,7 +28,7 @@ describe('lease expiry', () => {
     const t = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'crashy' } })).enqueueTask;
     const first = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'crashed-agent' })).dequeueTask!;
     expect(first.id).toBe(t.id);
-    await until(async () => (await status(t.id)) === 'PENDING');
+    await waitFor(async () => (await status(t.id)) === 'PENDING', { what: 'the lease to be swept' });
     const task = (await s.ok(TaskDocument, { id: t.id })).task;
     expect(task).toMatchObject({ status: 'PENDING', attempts: 1, assignedAgentId: null, leaseToken: null, error: 'lease expired' });
     expect(task.events.map((e) => [e.type, e.agentId])).toEqual([
@@ -52,7 +46,7 @@ describe('lease expiry', () => {
     for (const agent of ['a1', 'a2']) {
       await s.ok(DequeueTaskDocument, { queueId, agentId: agent });
       await s.db.$executeRaw`UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = ${t.id}`;
-      await sweepOnce(s.db);
+      await sweepOnce(s.handle);
     }
     const task = (await s.ok(TaskDocument, { id: t.id })).task;
     expect(task).toMatchObject({ status: 'FAILED', attempts: 2, assignedAgentId: 'a2' });
@@ -65,10 +59,21 @@ describe('lease expiry', () => {
     const queueId = await queue({ visibilityTimeoutSeconds: 1 });
     await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'long job' } });
     const t = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'steady' })).dequeueTask!;
-    for (let i = 0; i < 4; i++) {
-      await new Promise((r) => setTimeout(r, 400));
-      await s.ok(HeartbeatTaskDocument, { id: t.id, leaseToken: t.leaseToken });
-    }
+    // A control task with the same lease, taken after it, whose agent stays silent: once the
+    // sweeper has requeued it, the steady task's first lease would have been swept as well.
+    const controlQueue = await queue({ visibilityTimeoutSeconds: 1 });
+    const control = (await s.ok(EnqueueTaskDocument, { queueId: controlQueue, input: { name: 'abandoned' } })).enqueueTask;
+    await s.ok(DequeueTaskDocument, { queueId: controlQueue, agentId: 'silent' });
+    let heartbeats = 0;
+    await waitFor(
+      async () => {
+        await s.ok(HeartbeatTaskDocument, { id: t.id, leaseToken: t.leaseToken });
+        heartbeats++;
+        return (await status(control.id)) === 'PENDING';
+      },
+      { what: 'the control task to be swept', intervalMs: 200 },
+    );
+    expect(heartbeats).toBeGreaterThan(1);
     expect(await status(t.id)).toBe('ASSIGNED');
   });
 });
@@ -81,7 +86,7 @@ describe('deadlines', () => {
     const held = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'held', priority: 5, deadline: soon } })).enqueueTask;
     const later = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'later', deadline: new Date(Date.now() + 3_600_000).toISOString() } })).enqueueTask;
     expect((await s.ok(DequeueTaskDocument, { queueId, agentId: 'w' })).dequeueTask!.id).toBe(held.id);
-    await until(async () => (await status(pending.id)) === 'EXPIRED' && (await status(held.id)) === 'EXPIRED');
+    await eventually(async () => expect([await status(pending.id), await status(held.id)]).toEqual(['EXPIRED', 'EXPIRED']), { what: 'both deadlines to be swept' });
     expect(await status(later.id)).toBe('PENDING');
     const h = (await s.ok(TaskDocument, { id: held.id })).task;
     expect(h).toMatchObject({ error: 'deadline passed', leaseToken: null });
@@ -96,7 +101,7 @@ describe('deadlines', () => {
       await quiet.db.$executeRaw`
         INSERT INTO tasks (id, queue_id, name, deadline)
         SELECT 'wt_bulk' || g, ${queueId}, 'bulk', now() - interval '1 minute' FROM generate_series(1, 1200) g`;
-      expect((await sweepOnce(quiet.db)).expired).toBe(1200);
+      expect((await sweepOnce(quiet.handle)).expired).toBe(1200);
       expect(await quiet.db.task.count({ where: { queueId, status: 'PENDING' } })).toBe(0);
       expect(await quiet.db.taskEvent.count({ where: { queueId, type: 'EXPIRED' } })).toBe(1200);
     } finally {

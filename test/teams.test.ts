@@ -146,7 +146,7 @@ describe('member states', () => {
     const c = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'agent-1' })).dequeueTask!;
     expect((await states(t.id))['agent-1']).toBe('BUSY');
     await s.db.$executeRaw`UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = ${c.id}`;
-    await sweepOnce(s.db);
+    await sweepOnce(s.handle);
     expect((await states(t.id))['agent-1']).toBe('IDLE');
   });
 
@@ -252,11 +252,11 @@ describe('startBackgroundTask', () => {
     expect(bg).toMatchObject({ status: 'PENDING', maxRuntimeSeconds: 3600, queueId: t.queue.id, name: 'Monitor logs for error patterns' });
     const taken = (await s.ok(DequeueTaskDocument, { queueId: t.queue.id, agentId: 'agent-1' })).dequeueTask!;
     expect(taken.id).toBe(bg.id);
-    await sweepOnce(s.db);
+    await sweepOnce(s.handle);
     expect((await s.ok(TaskDocument, { id: bg.id })).task.status).toBe('ASSIGNED');
     // An hour and a second later (moved back in time rather than waited for):
     await s.db.$executeRaw`UPDATE tasks SET assigned_at = now() - interval '3601 seconds' WHERE id = ${bg.id}`;
-    await sweepOnce(s.db);
+    await sweepOnce(s.handle);
     const failed = (await s.ok(TaskDocument, { id: bg.id })).task;
     expect(failed).toMatchObject({ status: 'FAILED', error: 'exceeded max runtime of 3600 seconds' });
     expect(failed.events.map((e) => e.type)).toEqual(['CREATED', 'ASSIGNED', 'FAILED']);
@@ -312,7 +312,7 @@ describe('work after a stop', () => {
     await s.db.$executeRaw`UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = ${b.id}`;
     // An enqueue that committed just after the stop's cancellation (written behind the API's back).
     await s.db.$executeRaw`INSERT INTO tasks (id, queue_id, name) VALUES ('wt_racedthestop000', ${t.queue.id}, 'late')`;
-    await sweepOnce(s.db);
+    await sweepOnce(s.handle);
     const lost = (await s.ok(TaskDocument, { id: b.id })).task;
     expect(lost).toMatchObject({ status: 'CANCELLED', error: 'team stopped' });
     expect((await s.db.task.findUniqueOrThrow({ where: { id: 'wt_racedthestop000' } })).status).toBe('CANCELLED');

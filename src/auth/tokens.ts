@@ -17,6 +17,9 @@ export interface TokenService {
 
 export class AuthError extends Error {}
 
+/** Verified tokens kept (until they expire) so a client's every call is not a signature check. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 const CLOCK_TOLERANCE_SECONDS = 5;
 // Pinned: never `none`, never whatever the token's header asks for.
 const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
@@ -39,9 +42,21 @@ export async function createTokenService(
     algorithms = ['HS256'];
   }
 
+  // Keyed by the whole token: a changed byte is a different token, checked anew. Entries leave
+  // at expiry (checked on use) or, oldest first, when the cache is full.
+  const verified = new Map<string, Identity>();
+  const remember = (token: string, identity: Identity) => {
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    verified.set(token, identity);
+    return identity;
+  };
+
   return {
     mode: jwt.kind,
     async verify(token) {
+      const known = verified.get(token);
+      if (known && known.expiresAt.getTime() + CLOCK_TOLERANCE_SECONDS * 1000 > Date.now()) return known;
+      if (known) verified.delete(token);
       try {
         const { payload } = await jwtVerify(token, key as Uint8Array, {
           algorithms,
@@ -49,8 +64,8 @@ export async function createTokenService(
           requiredClaims: ['sub', 'exp'],
           ...claims,
         });
-        if (!payload.sub) throw new AuthError('token has an empty sub');
-        return { ownerId: payload.sub, expiresAt: new Date(payload.exp! * 1000) };
+        if (typeof payload.sub !== 'string' || !payload.sub) throw new AuthError('token has no usable sub (a non-empty string)');
+        return remember(token, { ownerId: payload.sub, expiresAt: new Date(payload.exp! * 1000) });
       } catch (err) {
         if (err instanceof AuthError) throw err;
         if (err instanceof errors.JWTExpired) throw new AuthError('token expired');

@@ -24,7 +24,7 @@ export const builder = new SchemaBuilder<{
   plugins: [PrismaPlugin, RelayPlugin, ValidationPlugin],
   defaultFieldNullability: false,
   prisma: {
-    client: (ctx) => ctx.db,
+    client: (ctx) => ctx.db.prisma,
     dmmf: getDatamodel(),
     // Surfaces resolvers that load more than they use.
     onUnusedQuery: 'warn',

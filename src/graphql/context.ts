@@ -1,13 +1,18 @@
 import type { Db } from '../db/client.js';
 import type { EventBus } from '../events/bus.js';
+import type { EventTailer } from '../events/tailer.js';
+import type { Loaders } from './loaders.js';
 
 export interface Context {
   db: Db;
-  /** Events from PostgreSQL NOTIFY, fanned out in-process: subscriptions and long polls. */
+  /** Committed events fanned out in-process: subscriptions and long polls. */
   bus: EventBus;
+  /** Where the event tailer stands in each log (subscriptions replay up to there). */
+  positions: EventTailer['positions'];
   /** The verified token's `sub`; every read and write is scoped to it. */
   ownerId: string;
-  /** Aborts when the HTTP client goes away (long polls stop waiting). */
+  loaders: Loaders;
+  /** Aborts when the client goes away (long polls stop waiting). */
   signal?: AbortSignal;
   /** HTTP only: when the request's token expires (ends SSE subscriptions). */
   tokenExpiresAt?: Date;

@@ -1,11 +1,14 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { DefinitionNode } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { bearerToken, AuthError, type Identity, type TokenService } from '../auth/tokens.js';
 import type { EventBus } from '../events/bus.js';
+import type { EventTailer } from '../events/tailer.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Context } from './context.js';
 import { codedError, useExpectedErrors } from './errors.js';
+import { createLoaders } from './loaders.js';
 import { useTokenExpiry } from './tokenExpiry.js';
 import { schema } from './schema/index.js';
 
@@ -34,8 +37,30 @@ export interface ServerContext {
 
 export type Yoga = YogaServerInstance<ServerContext, Context>;
 
-export function createGraphQLServer(deps: { db: Db; bus: EventBus; tokens: TokenService; log: Logger; graphiqlToken?: string }): Yoga {
-  const { db, bus, tokens, log } = deps;
+/**
+ * After a mutation (which committed its change before answering), this instance's tailer reads
+ * the new events at once and rings the other instances: events reach subscribers right after
+ * commit without any NOTIFY inside the changing transaction.
+ */
+const useDeliverAfterCommit = (changed: () => void): Plugin => ({
+  onExecute: ({ args }) => {
+    const operation = args.document.definitions.find((d: DefinitionNode) => d.kind === 'OperationDefinition' && (!args.operationName || d.name?.value === args.operationName));
+    if (operation?.kind !== 'OperationDefinition' || operation.operation !== 'mutation') return;
+    return { onExecuteDone: () => changed() };
+  },
+});
+
+export function createGraphQLServer(deps: {
+  db: Db;
+  bus: EventBus;
+  /** The event tailer: where it stands, and what to tell it after a commit. */
+  events: Pick<EventTailer, 'positions' | 'changed'>;
+  tokens: TokenService;
+  log: Logger;
+  graphiqlToken?: string;
+}): Yoga {
+  const { db, bus, tokens, log, events } = deps;
+  const positions = events.positions;
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -62,12 +87,21 @@ export function createGraphQLServer(deps: { db: Db; bus: EventBus; tokens: Token
       }),
       useExpectedErrors,
       useTokenExpiry,
+      useDeliverAfterCommit(() => events.changed()),
     ],
     context: async ({ request, identity, socketSignal }): Promise<Context> => {
       // Websocket: the token was checked at connection (and the socket closes when it expires).
-      if (identity) return { db, bus, ownerId: identity.ownerId, signal: socketSignal };
+      if (identity) return { db, bus, positions, loaders: createLoaders(db), ownerId: identity.ownerId, signal: socketSignal };
       const verified = await authenticate(tokens, request.headers.get('authorization'));
-      return { db, bus, ownerId: verified.ownerId, signal: request.signal, tokenExpiresAt: verified.expiresAt };
+      return {
+        db,
+        bus,
+        positions,
+        loaders: createLoaders(db),
+        ownerId: verified.ownerId,
+        signal: request.signal,
+        tokenExpiresAt: verified.expiresAt,
+      };
     },
   });
 }

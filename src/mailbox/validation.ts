@@ -12,4 +12,4 @@ export const messageInputSchema = z.object({
 
 export const cursorSchema = z.number().int().min(0, 'must be 0 or more');
 
-export type MessageInput = z.infer<typeof messageInputSchema>;
+export type MessageInput = z.input<typeof messageInputSchema>;

@@ -1,66 +1,102 @@
 import type { Db } from '../db/client.js';
-import { conflict, notFound } from '../errors.js';
-import { completeTask as completeSql, extendLease, failTask as failSql, type LeaseGuard } from './sql/finishTask.js';
+import { DomainError, type ErrorCode } from '../errors.js';
+import { parseInput } from '../validation.js';
+import { completeTasks as completeStatement } from './sql/completeTasks.js';
+import { extendLease } from './sql/extendLeases.js';
+import { failTasks as failStatement } from './sql/failTasks.js';
+import type { ItemRow } from './sql/finishOutcome.js';
 import type { TaskRow } from './sql/taskColumns.js';
+import {
+  completeBatchSchema,
+  completeItemSchema,
+  failBatchSchema,
+  failItemSchema,
+  heartbeatSchema,
+  type CompleteItemInput,
+  type FailItemInput,
+  type HeartbeatInput,
+} from './validation.js';
 
-export interface LeaseArgs {
-  /** The token dequeue returned; when given, a task re-leased to someone else is refused. */
-  leaseToken?: string | null;
-  /** When given, the task must be assigned to this agent. */
-  agentId?: string | null;
+/** What became of one item of a batch: the task when it took effect, else why not. */
+export interface TaskOutcome {
+  id: string;
+  ok: boolean;
+  code: ErrorCode | null;
+  message: string | null;
+  task: TaskRow | null;
 }
 
-const guardOf = (ownerId: string, taskId: string, args: LeaseArgs): LeaseGuard => ({
-  ownerId,
-  taskId,
-  leaseToken: args.leaseToken ?? null,
-  agentId: args.agentId ?? null,
-});
-
-/** Nothing matched the guarded UPDATE: say why, having changed nothing. */
-async function explainMiss(db: Db, guard: LeaseGuard, action: string): Promise<never> {
-  const task = await db.task.findFirst({
-    where: { id: guard.taskId, queue: { ownerId: guard.ownerId } },
-    select: { status: true, leaseToken: true, assignedAgentId: true },
-  });
-  if (!task) throw notFound('task', guard.taskId);
-  if (task.status !== 'ASSIGNED') {
-    throw conflict(`task ${guard.taskId} is ${task.status}; only an ASSIGNED task can be ${action}`);
-  }
-  if (guard.leaseToken !== null && task.leaseToken !== guard.leaseToken) {
-    throw conflict(
-      `task ${guard.taskId}: the lease token does not match its current lease (the lease expired and the task was handed out again, or the token is wrong)`,
+/** Nothing changed for this item: say why, from what the statement saw. */
+function missReason(row: ItemRow, action: string): DomainError {
+  const id = row._itemId;
+  if (!row._found) return new DomainError('NOT_FOUND', `task ${id} not found`);
+  if (row._status !== 'ASSIGNED') return new DomainError('CONFLICT', `task ${id} is ${row._status}; only an ASSIGNED task can be ${action}`);
+  if (!row._leaseMatches) {
+    return new DomainError(
+      'CONFLICT',
+      `task ${id}: the lease token does not match its current lease (the lease expired and the task was handed out again, or the token is wrong)`,
     );
   }
-  if (guard.agentId !== null && task.assignedAgentId !== guard.agentId) {
-    throw conflict(`task ${guard.taskId} is assigned to another agent`);
+  if (!row._agentMatches) return new DomainError('CONFLICT', `task ${id} is assigned to another agent`);
+  return new DomainError('CONFLICT', `task ${id} changed concurrently; it can no longer be ${action}`);
+}
+
+function outcomeOf(row: ItemRow, action: string): TaskOutcome {
+  if (row.id != null) {
+    const { _ord, _itemId, _found, _status, _leaseMatches, _agentMatches, holder, ...task } = row as ItemRow & { holder?: unknown };
+    return { id: row._itemId, ok: true, code: null, message: null, task: task as TaskRow };
   }
-  throw conflict(`task ${guard.taskId} changed concurrently; it can no longer be ${action}`);
+  const miss = missReason(row, action);
+  return { id: row._itemId, ok: false, code: miss.code, message: miss.message, task: null };
 }
 
-export async function completeTask(db: Db, ownerId: string, taskId: string, result: unknown, args: LeaseArgs = {}): Promise<TaskRow> {
-  const guard = guardOf(ownerId, taskId, args);
-  return (await completeSql(db, guard, result ?? null)) ?? explainMiss(db, guard, 'completed');
+/** The task of a single-item call, or its miss as the error. */
+function single(outcome: TaskOutcome): TaskRow {
+  if (outcome.ok) return outcome.task!;
+  throw new DomainError(outcome.code!, outcome.message!);
 }
 
-/** With `retry` and attempts left the task is requeued; otherwise it is FAILED for good. */
-export async function failTask(
-  db: Db,
-  ownerId: string,
-  taskId: string,
-  error: string,
-  args: LeaseArgs & { retry?: boolean | null } = {},
-): Promise<TaskRow> {
-  const guard = guardOf(ownerId, taskId, args);
-  return (await failSql(db, guard, error, args.retry ?? false)) ?? explainMiss(db, guard, 'failed');
+const completeItems = (items: ReturnType<typeof completeBatchSchema.parse>) =>
+  items.map((i) => ({ id: i.id, leaseToken: i.leaseToken ?? null, agentId: i.agentId ?? null, result: i.result ?? null }));
+const failItems = (items: ReturnType<typeof failBatchSchema.parse>) =>
+  items.map((i) => ({ id: i.id, leaseToken: i.leaseToken ?? null, agentId: i.agentId ?? null, error: i.error, retry: i.retry ?? false }));
+
+/**
+ * Completes ASSIGNED tasks (one statement for the whole batch), each fenced by its lease token
+ * and agent when given. A stale item does not fail the others: each answers for itself.
+ */
+export async function completeTasks(db: Db, ownerId: string, items: CompleteItemInput[]): Promise<TaskOutcome[]> {
+  const parsed = completeItems(parseInput(completeBatchSchema, items, 'items'));
+  return (await completeStatement.rows(db.pool, { ownerId, items: parsed })).map((r) => outcomeOf(r, 'completed'));
 }
 
-export async function heartbeatTask(
-  db: Db,
-  ownerId: string,
-  taskId: string,
-  args: LeaseArgs & { extendSeconds?: number | null } = {},
-): Promise<TaskRow> {
-  const guard = guardOf(ownerId, taskId, args);
-  return (await extendLease(db, guard, args.extendSeconds ?? null)) ?? explainMiss(db, guard, 'extended');
+export async function completeTask(db: Db, ownerId: string, item: CompleteItemInput): Promise<TaskRow> {
+  const parsed = completeItems([parseInput(completeItemSchema, item)]);
+  const [row] = await completeStatement.rows(db.pool, { ownerId, items: parsed });
+  return single(outcomeOf(row!, 'completed'));
+}
+
+/** Fails ASSIGNED tasks; with `retry` and attempts left in an open queue a task is requeued. */
+export async function failTasks(db: Db, ownerId: string, items: FailItemInput[]): Promise<TaskOutcome[]> {
+  const parsed = failItems(parseInput(failBatchSchema, items, 'items'));
+  return (await failStatement.rows(db.pool, { ownerId, items: parsed })).map((r) => outcomeOf(r, 'failed'));
+}
+
+export async function failTask(db: Db, ownerId: string, item: FailItemInput): Promise<TaskRow> {
+  const parsed = failItems([parseInput(failItemSchema, item)]);
+  const [row] = await failStatement.rows(db.pool, { ownerId, items: parsed });
+  return single(outcomeOf(row!, 'failed'));
+}
+
+/** Extends the lease (by the queue's visibility timeout unless `extendSeconds` is given). */
+export async function heartbeatTask(db: Db, ownerId: string, input: HeartbeatInput): Promise<TaskRow> {
+  const i = parseInput(heartbeatSchema, input);
+  const row = await extendLease.row(db.pool, {
+    ownerId,
+    id: i.id,
+    leaseToken: i.leaseToken ?? null,
+    agentId: i.agentId ?? null,
+    seconds: i.extendSeconds ?? null,
+  });
+  return single(outcomeOf(row!, 'extended'));
 }

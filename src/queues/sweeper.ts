@@ -1,13 +1,17 @@
 import type { Db } from '../db/client.js';
+import type { Statement } from '../db/statement.js';
 import type { Logger } from '../logger.js';
-import { cancelOrphans, expireDeadlines, expireLeases, expireRuntimes } from './sql/expireTasks.js';
+import { cancelOrphans } from './sql/cancelOrphans.js';
+import { expireDeadlines } from './sql/expireDeadlines.js';
+import { expireLeases } from './sql/expireLeases.js';
+import { expireRuntimes } from './sql/expireRuntimes.js';
 
 const BATCH = 500;
 
 /** Repeats a batch statement until a batch comes back short: a backlog clears in one pass. */
-async function drain(step: (limit: number) => Promise<number>): Promise<number> {
+async function drain(db: Db, step: Statement<{ limit: number }, unknown>): Promise<number> {
   let total = 0;
-  for (let n = BATCH; n === BATCH; total += n) n = await step(BATCH);
+  for (let n = BATCH; n === BATCH; total += n) n = await step.count(db.pool, { limit: BATCH });
   return total;
 }
 
@@ -17,26 +21,30 @@ async function drain(step: (limit: number) => Promise<number>): Promise<number> 
  * raced a queue deletion or a team stop.
  */
 export async function sweepOnce(db: Db): Promise<{ expired: number; overRuntime: number; leases: number; orphans: number }> {
-  const expired = await drain((n) => expireDeadlines(db, n));
-  const overRuntime = await drain((n) => expireRuntimes(db, n));
-  const leases = await drain((n) => expireLeases(db, n));
-  const orphans = await drain((n) => cancelOrphans(db, n));
+  const expired = await drain(db, expireDeadlines);
+  const overRuntime = await drain(db, expireRuntimes);
+  const leases = await drain(db, expireLeases);
+  const orphans = await drain(db, cancelOrphans);
   return { expired, overRuntime, leases, orphans };
 }
 
 /**
  * Runs the sweep on a timer in every server instance; SKIP LOCKED in each statement makes
  * concurrent sweeps across instances safe. The next pass is scheduled when one ends, so slow
- * passes never pile up. Returns a stop function that waits for a running pass.
+ * passes never pile up. `changed` is told when a pass changed something (its events are then
+ * delivered). Returns a stop function that waits for a running pass.
  */
-export function startSweeper(db: Db, intervalMs: number, log: Logger): () => Promise<void> {
+export function startSweeper(db: Db, intervalMs: number, log: Logger, changed: () => void): () => Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
   const pass = async () => {
     try {
       const swept = await sweepOnce(db);
-      if (Object.values(swept).some(Boolean)) log.debug(swept, 'sweeper pass');
+      if (Object.values(swept).some(Boolean)) {
+        log.debug(swept, 'sweeper pass');
+        changed();
+      }
     } catch (err) {
       log.error({ err }, 'sweeper pass failed');
     }

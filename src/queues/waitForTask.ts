@@ -1,30 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/client.js';
 import type { EventBus } from '../events/bus.js';
-import { dequeueTask } from './dequeue.js';
+import { parseInput } from '../validation.js';
+import { dequeueTasks } from './dequeue.js';
 import { releaseTask } from './sql/releaseTask.js';
 import type { TaskRow } from './sql/taskColumns.js';
+import { claimSchema, type ClaimInput } from './validation.js';
 
 /**
- * Long-poll dequeue: returns a task as soon as one is claimable, or null after `waitSeconds` or
- * once `signal` aborts (the client went away: it must not be handed a task it will never see).
- * It does not poll the database: it sleeps until the event bus says a task was created or
- * requeued in the queue (NOTIFY from the committing transaction), then tries to claim. When many
- * agents wait and one task arrives, all wake, one claims it, the others wait again.
+ * Dequeue with an optional long poll: returns tasks as soon as any is claimable, or none after
+ * `waitSeconds`, once `signal` aborts (the client went away: it must not be handed a task it
+ * will never see) or when the server shuts down (the bus closes). It does not poll the database:
+ * it sleeps until the bus says a task was created or requeued in the queue, then tries to claim.
+ * When many agents wait and one task arrives, all wake, one claims it, the others wait again.
  */
-export async function dequeueWithWait(
-  db: Db,
-  bus: EventBus,
-  ownerId: string,
-  queueId: string,
-  agentId: string,
-  waitSeconds: number,
-  signal?: AbortSignal,
-): Promise<TaskRow | null> {
-  if (waitSeconds <= 0) return dequeueTask(db, ownerId, queueId, agentId);
+export async function dequeueWithWait(db: Db, bus: EventBus, ownerId: string, input: ClaimInput, signal?: AbortSignal): Promise<TaskRow[]> {
+  const { waitSeconds, ...claim } = parseInput(claimSchema, input);
+  if (!waitSeconds) return dequeueTasks(db, ownerId, claim);
   const deadline = Date.now() + waitSeconds * 1000;
   // Listening before the first attempt: a task enqueued in between still wakes us.
-  const wakeups = bus.subscribe('work', queueId);
+  const wakeups = bus.subscribe('work', claim.queueId);
   const stop = new AbortController();
   const abort = () => stop.abort();
   signal?.addEventListener('abort', abort);
@@ -32,17 +27,17 @@ export async function dequeueWithWait(
   const timeUp = sleep(Math.max(deadline - Date.now(), 0), false, { signal: stop.signal }).catch(() => false);
   try {
     for (;;) {
-      if (signal?.aborted) return null;
-      const task = await dequeueTask(db, ownerId, queueId, agentId);
-      if (task && signal?.aborted) {
-        // The client left while the claim ran: give the task back rather than strand it.
-        await releaseTask(db, task);
-        return null;
+      if (signal?.aborted) return [];
+      const tasks = await dequeueTasks(db, ownerId, claim);
+      if (tasks.length && signal?.aborted) {
+        // The client left while the claim ran: give the tasks back rather than strand them.
+        for (const task of tasks) await releaseTask.count(db.pool, { id: task.id, leaseToken: task.leaseToken! });
+        return [];
       }
-      if (task) return task;
-      if (Date.now() >= deadline) return null;
+      if (tasks.length) return tasks;
+      if (Date.now() >= deadline) return [];
       const woke = await Promise.race([wakeups.next().then((r) => !r.done), timeUp]);
-      if (!woke) return null;
+      if (!woke) return [];
     }
   } finally {
     signal?.removeEventListener('abort', abort);

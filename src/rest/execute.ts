@@ -1,17 +1,22 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Yoga } from '../graphql/yoga.js';
-
-const printed = new WeakMap<DocumentNode, string>();
 
 export interface OperationResult<T> {
   data: T | null | undefined;
   errors: GraphQLFormattedError[] | undefined;
 }
 
+// Duck-typed: graphql may be loaded twice (its ESM and CommonJS copies).
+const isGraphQLError = (e: unknown): e is GraphQLError => typeof (e as GraphQLError | undefined)?.toJSON === 'function';
+const formatted = (errors: readonly unknown[]): GraphQLFormattedError[] =>
+  errors.map((e) => (isGraphQLError(e) ? e.toJSON() : { message: e instanceof Error ? e.message : String(e) }));
+
 /**
- * Runs one GraphQL operation in-process through the same Yoga pipeline as POST /graphql
- * (authentication, validation, limits, error codes), with the caller's Authorization header.
+ * Runs one GraphQL operation in-process through the same envelop pipeline as POST /graphql
+ * (authentication in the context factory, validation and its limits, error codes and masking,
+ * delivery after commit), with the caller's Authorization header. The route's document is
+ * already parsed; no HTTP request is built or parsed again.
  */
 export async function runOperation<T, V>(
   yoga: Yoga,
@@ -20,13 +25,17 @@ export async function runOperation<T, V>(
   authorization: string | undefined,
   signal?: AbortSignal,
 ): Promise<OperationResult<T>> {
-  let query = printed.get(document);
-  if (!query) printed.set(document, (query = print(document)));
-  const response = await yoga.fetch('http://rest-shim/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...(authorization ? { authorization } : {}) },
-    body: JSON.stringify({ query, variables }),
-    signal,
-  });
-  return (await response.json()) as OperationResult<T>;
+  const request = { headers: new Headers(authorization ? { authorization } : {}), signal: signal ?? new AbortController().signal };
+  const { schema, validate, contextFactory, execute } = yoga.getEnveloped({ request } as never);
+  const invalid = validate(schema, document);
+  if (invalid.length) return { data: undefined, errors: formatted(invalid) };
+  let contextValue: unknown;
+  try {
+    contextValue = await contextFactory();
+  } catch (err) {
+    if (isGraphQLError(err)) return { data: undefined, errors: formatted([err]) };
+    throw err;
+  }
+  const result = (await execute({ schema, document, variableValues: variables as Record<string, unknown>, contextValue })) as ExecutionResult<T>;
+  return { data: result.data, errors: result.errors ? formatted(result.errors) : undefined };
 }

@@ -1,40 +1,40 @@
 import type { Dispatch, Task, TaskStatus } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
-import { notFound } from '../errors.js';
-import { lockActiveTeam } from './teams.js';
-import type { BackgroundInput, DispatchInput } from './validation.js';
+import { conflict, notFound } from '../errors.js';
+import { parseInput } from '../validation.js';
+import { insertBackgroundTask } from './sql/insertBackgroundTask.js';
+import { insertDispatch } from './sql/insertDispatch.js';
+import { backgroundInputSchema, dispatchInputSchema, MAX_TEAM_SIZE, type BackgroundInput, type DispatchInput } from './validation.js';
 
 export type DispatchStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
 /** Task names are short; the full instruction travels in the payload. */
 const taskName = (text: string) => (text.length > 200 ? `${text.slice(0, 199)}…` : text);
 
+function refused(teamId: string, status: string | null): never {
+  if (status === null) throw notFound('team', teamId);
+  throw conflict(`team ${teamId} is stopped`);
+}
+
 /**
  * Puts work on the team's queue. `parallel: false` → one task any idle member may take;
  * `parallel: true` → one task per member, each reserved for that member only.
  */
 export async function dispatchToTeam(db: Db, ownerId: string, teamId: string, input: DispatchInput): Promise<Dispatch> {
-  return db.$transaction(async (tx) => {
-    const team = await lockActiveTeam(tx, ownerId, teamId);
-    const tools = input.tools ?? [];
-    const parallel = input.parallel ?? false;
-    const dispatch = await tx.dispatch.create({ data: { id: newId('Dispatch'), teamId, task: input.task, tools, parallel } });
-    const members = parallel
-      ? await tx.teamMember.findMany({ where: { teamId }, orderBy: { position: 'asc' }, select: { name: true } })
-      : [{ name: null }];
-    await tx.task.createMany({
-      data: members.map((m) => ({
-        id: newId('Task'),
-        queueId: team.queueId,
-        name: taskName(input.task),
-        payload: { task: input.task, tools, dispatchId: dispatch.id },
-        reservedFor: m.name,
-        dispatchId: dispatch.id,
-      })),
-    });
-    return dispatch;
+  const data = parseInput(dispatchInputSchema, input, 'input');
+  const row = await insertDispatch.row(db.pool, {
+    ownerId,
+    teamId,
+    id: newId('Dispatch'),
+    task: data.task,
+    taskName: taskName(data.task),
+    tools: data.tools ?? [],
+    parallel: data.parallel ?? false,
+    taskIds: Array.from({ length: MAX_TEAM_SIZE }, () => newId('Task')),
   });
+  if (!row?.dispatch) refused(teamId, row?.teamStatus ?? null);
+  return { ...row.dispatch, createdAt: new Date(row.dispatch.createdAt) };
 }
 
 /**
@@ -42,24 +42,23 @@ export async function dispatchToTeam(db: Db, ownerId: string, teamId: string, in
  * sweeper fails it with "exceeded max runtime" if it is still running after the limit.
  */
 export async function startBackgroundTask(db: Db, ownerId: string, teamId: string, input: BackgroundInput): Promise<Task> {
-  return db.$transaction(async (tx) => {
-    const team = await lockActiveTeam(tx, ownerId, teamId);
-    const maxRuntimeSeconds = input.maxRuntimeSeconds ?? 3600;
-    return tx.task.create({
-      data: {
-        id: newId('Task'),
-        queueId: team.queueId,
-        name: taskName(input.task),
-        payload: { task: input.task, background: true, maxRuntimeSeconds },
-        maxRuntimeSeconds,
-      },
-    });
+  const data = parseInput(backgroundInputSchema, input, 'input');
+  const row = await insertBackgroundTask.row(db.pool, {
+    ownerId,
+    teamId,
+    id: newId('Task'),
+    task: data.task,
+    taskName: taskName(data.task),
+    maxRuntimeSeconds: data.maxRuntimeSeconds ?? 3600,
   });
+  if (!row?.id) refused(teamId, row?._teamStatus ?? null);
+  const { _teamStatus, ...task } = row;
+  return task as Task;
 }
 
 /** The owner's dispatch (of `teamId` when given), or NOT_FOUND. */
 export async function requireDispatch(db: Db, ownerId: string, id: string, teamId?: string | null): Promise<Dispatch> {
-  const dispatch = await db.dispatch.findFirst({ where: { id, team: { ownerId }, ...(teamId ? { teamId } : {}) } });
+  const dispatch = await db.prisma.dispatch.findFirst({ where: { id, team: { ownerId }, ...(teamId ? { teamId } : {}) } });
   if (!dispatch) throw notFound('dispatch', id);
   return dispatch;
 }

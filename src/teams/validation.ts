@@ -22,6 +22,6 @@ export const backgroundInputSchema = z.object({
   maxRuntimeSeconds: intBetween(1, 86_400).nullish(),
 });
 
-export type TeamInput = z.infer<typeof teamInputSchema>;
-export type DispatchInput = z.infer<typeof dispatchInputSchema>;
-export type BackgroundInput = z.infer<typeof backgroundInputSchema>;
+export type TeamInput = z.input<typeof teamInputSchema>;
+export type DispatchInput = z.input<typeof dispatchInputSchema>;
+export type BackgroundInput = z.input<typeof backgroundInputSchema>;

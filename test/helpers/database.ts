@@ -2,10 +2,14 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createDb, type Db } from '../../src/db/client.js';
+import type { PrismaClient } from '../../src/generated/prisma/client.js';
 
 export interface TestDatabase {
   url: string;
-  db: Db;
+  /** Prisma on the test database, for reading and arranging rows in tests. */
+  db: PrismaClient;
+  /** The app's database handle (pool and Prisma). */
+  handle: Db;
   drop(): Promise<void>;
 }
 
@@ -22,12 +26,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const db = createDb(url.toString(), { max: 60 });
+  const handle = createDb(url.toString(), { max: 60 });
   return {
     url: url.toString(),
-    db,
+    db: handle.prisma,
+    handle,
     async drop() {
-      await db.$disconnect();
+      await handle.close();
       const a = new pg.Client({ connectionString: adminUrl });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '../../queues/validation.js';
 import { dispatchStatus, dispatchToTeam, requireDispatch, startBackgroundTask } from '../../teams/dispatch.js';
-import { backgroundInputSchema, dispatchInputSchema, type BackgroundInput, type DispatchInput } from '../../teams/validation.js';
 import { builder } from '../builder.js';
 import { Task } from './task.js';
 
@@ -22,7 +21,7 @@ export const Dispatch = builder.prismaNode('Dispatch', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     status: t.field({
       type: DispatchStatusEnum,
-      select: { tasks: { select: { status: true } } },
+      select: { tasks: { select: { status: true }, orderBy: { seq: 'asc' } } },
       resolve: (d) => dispatchStatus(d.tasks.map((task) => task.status)),
     }),
     tasks: t.relation('tasks', { description: 'With each result or error.', query: { orderBy: { seq: 'asc' } } }),
@@ -59,14 +58,14 @@ builder.mutationFields((t) => ({
     type: Dispatch,
     description: 'Puts work on the team queue. CONFLICT when the team is stopped.',
     args: { teamId: t.arg.id({ required: true }), input: t.arg({ type: DispatchInput, required: true }) },
-    validate: z.object({ teamId: idSchema, input: dispatchInputSchema }),
-    resolve: (_parent, args, ctx) => dispatchToTeam(ctx.db, ctx.ownerId, args.teamId, args.input as DispatchInput),
+    validate: z.looseObject({ teamId: idSchema }),
+    resolve: (_parent, args, ctx) => dispatchToTeam(ctx.db, ctx.ownerId, args.teamId, args.input),
   }),
   startBackgroundTask: t.field({
     type: Task,
     description: 'Fire-and-forget work for the team, answered at once.',
     args: { teamId: t.arg.id({ required: true }), input: t.arg({ type: BackgroundTaskInput, required: true }) },
-    validate: z.object({ teamId: idSchema, input: backgroundInputSchema }),
-    resolve: (_parent, args, ctx) => startBackgroundTask(ctx.db, ctx.ownerId, args.teamId, args.input as BackgroundInput),
+    validate: z.looseObject({ teamId: idSchema }),
+    resolve: (_parent, args, ctx) => startBackgroundTask(ctx.db, ctx.ownerId, args.teamId, args.input),
   }),
 }));

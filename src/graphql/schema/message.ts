@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { mailboxStream } from '../../events/streams.js';
 import { inbox, markMessagesRead, sendMessage } from '../../mailbox/messages.js';
-import { cursorSchema, memberNameSchema, messageInputSchema, type MessageInput } from '../../mailbox/validation.js';
+import { cursorSchema, memberNameSchema } from '../../mailbox/validation.js';
 import { idSchema } from '../../queues/validation.js';
+import { mailboxStream } from '../../streams/mailbox.js';
+import { requireTeam } from '../../teams/teams.js';
 import { intBetween } from '../../validation.js';
+import { builder } from '../builder.js';
 
 const MAX_INBOX_PAGE = 100;
-import { requireTeam } from '../../teams/teams.js';
-import { builder } from '../builder.js';
 
 export const Message = builder.prismaNode('Message', {
   description: 'A mailbox message between members of a team.',
@@ -41,9 +41,9 @@ builder.queryFields((t) => ({
     validate: z.looseObject({ teamId: idSchema }),
     resolve: async (query, _parent, args, ctx) => {
       await requireTeam(ctx.db, ctx.ownerId, args.teamId);
-      return ctx.db.message.findMany({ ...query, where: { teamId: args.teamId }, orderBy: { seq: 'asc' } });
+      return ctx.db.prisma.message.findMany({ ...query, where: { teamId: args.teamId }, orderBy: { seq: 'asc' } });
     },
-    totalCount: (_parent, args, ctx) => ctx.db.message.count({ where: { teamId: args.teamId, team: { ownerId: ctx.ownerId } } }),
+    totalCount: (_parent, args, ctx) => ctx.db.prisma.message.count({ where: { teamId: args.teamId, team: { ownerId: ctx.ownerId } } }),
   }),
   inbox: t.field({
     type: [Message],
@@ -69,8 +69,8 @@ builder.mutationFields((t) => ({
     type: Message,
     description: 'From a member to one member or the whole team. BAD_USER_INPUT for non-members, CONFLICT when the team stopped.',
     args: { teamId: t.arg.id({ required: true }), input: t.arg({ type: SendMessageInput, required: true }) },
-    validate: z.object({ teamId: idSchema, input: messageInputSchema }),
-    resolve: (_parent, args, ctx) => sendMessage(ctx.db, ctx.ownerId, args.teamId, args.input as MessageInput),
+    validate: z.looseObject({ teamId: idSchema }),
+    resolve: (_parent, args, ctx) => sendMessage(ctx.db, ctx.ownerId, args.teamId, args.input),
   }),
   markMessagesRead: t.int({
     description: "Marks the member's messages up to `upTo` (a seq) read; returns its read cursor.",
@@ -87,7 +87,7 @@ builder.subscriptionFields((t) => ({
       "A member's messages: first those after `after` (default: its read cursor) from the database, then new ones as they are sent, with no gap or repeat.",
     args: { teamId: t.arg.id({ required: true }), agent: t.arg.string({ required: true }), after: t.arg.int() },
     validate: z.object({ teamId: idSchema, agent: memberNameSchema, after: cursorSchema.nullish() }),
-    subscribe: (_root, args, ctx) => mailboxStream(ctx.db, ctx.bus, ctx.ownerId, args.teamId, args.agent, args.after ?? null),
+    subscribe: (_root, args, ctx) => mailboxStream(ctx, ctx.ownerId, args.teamId, args.agent, args.after ?? null),
     resolve: (message) => message,
   }),
 }));

@@ -1,20 +1,9 @@
 import { z } from 'zod';
-import { stealTaskFor } from '../../queues/dequeue.js';
+import { stealTask } from '../../queues/dequeue.js';
+import { enqueueTask, enqueueTasks } from '../../queues/enqueue.js';
+import { completeTask, completeTasks, failTask, failTasks, heartbeatTask, type TaskOutcome as Outcome } from '../../queues/finish.js';
+import { idSchema, MAX_BATCH, MAX_CLAIM_BATCH } from '../../queues/validation.js';
 import { dequeueWithWait } from '../../queues/waitForTask.js';
-import { enqueueTasks } from '../../queues/enqueue.js';
-import { completeTask, failTask, heartbeatTask } from '../../queues/finish.js';
-import {
-  agentIdSchema,
-  errorTextSchema,
-  extendSecondsSchema,
-  idSchema,
-  leaseTokenSchema,
-  resultSchema,
-  taskBatchSchema,
-  taskInputSchema,
-  waitSecondsSchema,
-  type TaskInput,
-} from '../../queues/validation.js';
 import { requireTask } from '../../queues/workQueues.js';
 import { builder } from '../builder.js';
 
@@ -54,8 +43,8 @@ export const Task = builder.prismaNode('Task', {
     stolenAt: t.expose('stolenAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     assignedAt: t.expose('assignedAt', { type: 'DateTime', nullable: true }),
-    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
-    failedAt: t.expose('failedAt', { type: 'DateTime', nullable: true }),
+    completedAt: t.field({ type: 'DateTime', nullable: true, resolve: (task) => (task.status === 'COMPLETED' ? task.finishedAt : null) }),
+    failedAt: t.field({ type: 'DateTime', nullable: true, resolve: (task) => (task.status === 'FAILED' ? task.finishedAt : null) }),
     finishedAt: t.expose('finishedAt', {
       type: 'DateTime',
       nullable: true,
@@ -87,13 +76,43 @@ const leaseArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0
   leaseToken: t.arg.string({ description: 'The token from dequeue; refused with CONFLICT once the lease was lost.' }),
   agentId: t.arg.string({ description: 'When given, the task must be assigned to this agent.' }),
 });
-const leaseSchema = { id: idSchema, leaseToken: leaseTokenSchema.nullish(), agentId: agentIdSchema.nullish() };
+
+const CompleteTaskItem = builder.inputType('CompleteTaskItem', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    leaseToken: t.string({ description: 'The token from dequeue: the item is refused once the lease was lost.' }),
+    agentId: t.string({ description: 'When given, the task must be assigned to this agent.' }),
+    result: t.field({ type: 'JSONObject' }),
+  }),
+});
+
+const FailTaskItem = builder.inputType('FailTaskItem', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    leaseToken: t.string(),
+    agentId: t.string(),
+    error: t.string({ required: true }),
+    retry: t.boolean({ description: 'Requeue when attempts remain (default false).' }),
+  }),
+});
+
+const TaskOutcome = builder.objectRef<Outcome>('TaskOutcome').implement({
+  description: 'What became of one item of a batch: the task when it took effect, else the error code and why.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    ok: t.exposeBoolean('ok'),
+    code: t.string({ nullable: true, description: 'NOT_FOUND or CONFLICT when the item did not take effect.', resolve: (o) => o.code }),
+    message: t.exposeString('message', { nullable: true }),
+    task: t.field({ type: Task, nullable: true, resolve: (o) => o.task }),
+  }),
+});
 
 builder.queryFields((t) => ({
   task: t.field({
     type: Task,
     description: 'One of your tasks; NOT_FOUND for a missing or foreign id.',
     args: { id: t.arg.id({ required: true }) },
+    validate: z.object({ id: idSchema }),
     resolve: (_parent, args, ctx) => requireTask(ctx.db, ctx.ownerId, args.id),
   }),
 }));
@@ -103,19 +122,13 @@ builder.mutationFields((t) => ({
     type: Task,
     description: 'Adds a task. With a repeated idempotencyKey, returns the first task instead.',
     args: { queueId: t.arg.id({ required: true }), input: t.arg({ type: EnqueueTaskInput, required: true }) },
-    validate: z.object({ queueId: idSchema, input: taskInputSchema }),
-    resolve: async (_parent, args, ctx) => {
-      const [first] = await enqueueTasks(ctx.db, ctx.ownerId, args.queueId, [args.input as TaskInput]);
-      return first!.task;
-    },
+    resolve: async (_parent, args, ctx) => (await enqueueTask(ctx.db, ctx.ownerId, args.queueId, args.input)).task,
   }),
   enqueueTasks: t.field({
     type: [Task],
-    description: 'Adds up to 500 tasks atomically (all or none), in order.',
+    description: `Adds up to ${MAX_BATCH} tasks atomically (all or none), in order.`,
     args: { queueId: t.arg.id({ required: true }), tasks: t.arg({ type: [EnqueueTaskInput], required: true }) },
-    validate: z.object({ queueId: idSchema, tasks: taskBatchSchema }),
-    resolve: async (_parent, args, ctx) =>
-      (await enqueueTasks(ctx.db, ctx.ownerId, args.queueId, args.tasks as TaskInput[])).map((r) => r.task),
+    resolve: async (_parent, args, ctx) => (await enqueueTasks(ctx.db, ctx.ownerId, args.queueId, args.tasks)).map((r) => r.task),
   }),
   dequeueTask: t.field({
     type: Task,
@@ -127,37 +140,54 @@ builder.mutationFields((t) => ({
       agentId: t.arg.string({ required: true }),
       waitSeconds: t.arg.int({ description: 'Long poll: wait up to this many seconds (0–30) for a task.' }),
     },
-    validate: z.object({ queueId: idSchema, agentId: agentIdSchema, waitSeconds: waitSecondsSchema.nullish() }),
-    resolve: (_parent, args, ctx) =>
-      dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, args.queueId, args.agentId, args.waitSeconds ?? 0, ctx.signal),
+    resolve: async (_parent, args, ctx) => (await dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, args, ctx.signal))[0] ?? null,
+  }),
+  dequeueTasks: t.field({
+    type: [Task],
+    description: `Assigns up to \`limit\` (1–${MAX_CLAIM_BATCH}) pending tasks to the agent, highest priority first, each under its own lease; empty when none. With waitSeconds it waits for the first one. A member of the queue's team takes one task at a time.`,
+    args: {
+      queueId: t.arg.id({ required: true }),
+      agentId: t.arg.string({ required: true }),
+      limit: t.arg.int({ required: true }),
+      waitSeconds: t.arg.int({ description: 'Long poll: wait up to this many seconds (0–30) for a task.' }),
+    },
+    resolve: (_parent, args, ctx) => dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, args, ctx.signal),
   }),
   stealTask: t.field({
     type: Task,
     nullable: true,
     description: "Takes the top task of the busiest other queue in this queue's group; null when none.",
     args: { queueId: t.arg.id({ required: true }), agentId: t.arg.string({ required: true }) },
-    validate: z.object({ queueId: idSchema, agentId: agentIdSchema }),
-    resolve: (_parent, args, ctx) => stealTaskFor(ctx.db, ctx.ownerId, args.queueId, args.agentId),
+    resolve: (_parent, args, ctx) => stealTask(ctx.db, ctx.ownerId, args),
   }),
   completeTask: t.field({
     type: Task,
     description: 'Completes an ASSIGNED task with its result; anything else is CONFLICT.',
     args: { ...leaseArgs(t), result: t.arg({ type: 'JSONObject' }) },
-    validate: z.object({ ...leaseSchema, result: resultSchema.nullish() }),
-    resolve: (_parent, args, ctx) => completeTask(ctx.db, ctx.ownerId, args.id, args.result, args),
+    resolve: (_parent, args, ctx) => completeTask(ctx.db, ctx.ownerId, args),
+  }),
+  completeTasks: t.field({
+    type: [TaskOutcome],
+    description: `Completes up to ${MAX_BATCH} tasks in one statement, each fenced like completeTask; each item answers for itself.`,
+    args: { items: t.arg({ type: [CompleteTaskItem], required: true }) },
+    resolve: (_parent, args, ctx) => completeTasks(ctx.db, ctx.ownerId, args.items),
   }),
   failTask: t.field({
     type: Task,
     description: 'Fails an ASSIGNED task. With retry and attempts left it goes back to PENDING.',
     args: { ...leaseArgs(t), error: t.arg.string({ required: true }), retry: t.arg.boolean({ defaultValue: false }) },
-    validate: z.object({ ...leaseSchema, error: errorTextSchema, retry: z.boolean().nullish() }),
-    resolve: (_parent, args, ctx) => failTask(ctx.db, ctx.ownerId, args.id, args.error, args),
+    resolve: (_parent, args, ctx) => failTask(ctx.db, ctx.ownerId, args),
+  }),
+  failTasks: t.field({
+    type: [TaskOutcome],
+    description: `Fails up to ${MAX_BATCH} tasks in one statement, each fenced like failTask; each item answers for itself.`,
+    args: { items: t.arg({ type: [FailTaskItem], required: true }) },
+    resolve: (_parent, args, ctx) => failTasks(ctx.db, ctx.ownerId, args.items),
   }),
   heartbeatTask: t.field({
     type: Task,
     description: "Extends an ASSIGNED task's lease by extendSeconds (default: the queue's visibility timeout).",
     args: { ...leaseArgs(t), extendSeconds: t.arg.int() },
-    validate: z.object({ ...leaseSchema, extendSeconds: extendSecondsSchema.nullish() }),
-    resolve: (_parent, args, ctx) => heartbeatTask(ctx.db, ctx.ownerId, args.id, args),
+    resolve: (_parent, args, ctx) => heartbeatTask(ctx.db, ctx.ownerId, args),
   }),
 }));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { taskEventStream } from '../../events/streams.js';
+import { taskEventStream } from '../../streams/taskEvents.js';
 import { idSchema } from '../../queues/validation.js';
 import { builder } from '../builder.js';
 
@@ -39,8 +39,7 @@ builder.subscriptionFields((t) => ({
       .refine((a) => !a.queueId !== !a.teamId, { message: 'pass exactly one of queueId and teamId', path: ['queueId'] }),
     subscribe: (_root, args, ctx) =>
       taskEventStream(
-        ctx.db,
-        ctx.bus,
+        ctx,
         ctx.ownerId,
         args.queueId ? { queueId: args.queueId } : { teamId: args.teamId! },
         args.after == null ? null : BigInt(args.after),

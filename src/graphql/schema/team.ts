@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../../queues/validation.js';
-import { listMembers, type MemberView } from '../../teams/members.js';
-import { addTeamMember, createTeam, requireTeam, stopTeam, teamQueueDepth } from '../../teams/teams.js';
-import { teamInputSchema, type TeamInput } from '../../teams/validation.js';
+import type { MemberView } from '../../teams/members.js';
+import { addTeamMember, createTeam, requireTeam, stopTeam } from '../../teams/teams.js';
 import { builder } from '../builder.js';
 import { Task } from './task.js';
 
@@ -28,7 +27,7 @@ export const Team = builder.prismaNode('Team', {
     queue: t.relation('queue', { description: "The team's own work queue." }),
     queueDepth: t.int({
       description: "Pending tasks on the team's queues.",
-      resolve: (team, _args, ctx) => teamQueueDepth(ctx.db, team),
+      resolve: (team, _args, ctx) => ctx.loaders.teamDepth().load(team.id),
     }),
     agents: t.stringList({
       description: 'Member names, agent-1 first.',
@@ -37,7 +36,7 @@ export const Team = builder.prismaNode('Team', {
     }),
     members: t.field({
       type: [TeamMember],
-      resolve: (team, _args, ctx) => listMembers(ctx.db, team.id),
+      resolve: (team, _args, ctx) => ctx.loaders.members().load(team.id),
     }),
     dispatches: t.relatedConnection('dispatches', {
       cursor: 'id',
@@ -55,7 +54,7 @@ const TeamMember = builder.objectRef<MemberView>('TeamMember').implement({
     currentTask: t.field({
       type: Task,
       nullable: true,
-      resolve: (m, _args, ctx) => (m.currentTaskId ? ctx.db.task.findUnique({ where: { id: m.currentTaskId } }) : null),
+      resolve: (m, _args, ctx) => (m.currentTaskId ? ctx.loaders.task().load(m.currentTaskId) : null),
     }),
     lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime', nullable: true, description: 'Last call naming this member.' }),
     joinedAt: t.expose('joinedAt', { type: 'DateTime' }),
@@ -77,14 +76,15 @@ builder.queryFields((t) => ({
     type: 'Team',
     cursor: 'id',
     description: 'Your teams, newest first.',
-    totalCount: (_parent, _args, ctx) => ctx.db.team.count({ where: { ownerId: ctx.ownerId } }),
+    totalCount: (_parent, _args, ctx) => ctx.db.prisma.team.count({ where: { ownerId: ctx.ownerId } }),
     resolve: (query, _parent, _args, ctx) =>
-      ctx.db.team.findMany({ ...query, where: { ownerId: ctx.ownerId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+      ctx.db.prisma.team.findMany({ ...query, where: { ownerId: ctx.ownerId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
   }),
   team: t.field({
     type: Team,
     description: 'One of your teams (active or stopped); NOT_FOUND for a missing or foreign id.',
     args: { id: t.arg.id({ required: true }) },
+    validate: z.object({ id: idSchema }),
     resolve: (_parent, args, ctx) => requireTeam(ctx.db, ctx.ownerId, args.id),
   }),
 }));
@@ -94,8 +94,7 @@ builder.mutationFields((t) => ({
     type: Team,
     description: 'Creates the team, its members and its work queue. CONFLICT when an active team has the name.',
     args: { input: t.arg({ type: CreateTeamInput, required: true }) },
-    validate: z.object({ input: teamInputSchema }),
-    resolve: (_parent, args, ctx) => createTeam(ctx.db, ctx.ownerId, args.input as TeamInput),
+    resolve: (_parent, args, ctx) => createTeam(ctx.db, ctx.ownerId, args.input),
   }),
   addTeamMember: t.field({
     type: Team,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TeamEvent as TeamEventRow } from '../../generated/prisma/client.js';
-import { teamEventStream } from '../../events/streams.js';
+import { teamEventStream } from '../../streams/teamEvents.js';
 import { idSchema } from '../../queues/validation.js';
 import { builder } from '../builder.js';
 import { Dispatch } from './dispatch.js';
@@ -26,7 +26,7 @@ export const TeamEvent = builder.prismaObject('TeamEvent', {
       type: Dispatch,
       nullable: true,
       description: 'DISPATCH_PROGRESS: the dispatch, with its overall status now.',
-      resolve: (e, _args, ctx) => (e.dispatchId ? ctx.db.dispatch.findUnique({ where: { id: e.dispatchId } }) : null),
+      resolve: (e, _args, ctx) => (e.dispatchId ? ctx.loaders.dispatch().load(e.dispatchId) : null),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
@@ -39,7 +39,7 @@ builder.subscriptionFields((t) => ({
     args: { teamId: t.arg.id({ required: true }), after: t.arg.id({ description: 'Replay events after this id first.' }) },
     validate: z.object({ teamId: idSchema, after: eventCursorSchema.nullish() }),
     subscribe: (_root, args, ctx) =>
-      teamEventStream(ctx.db, ctx.bus, ctx.ownerId, args.teamId, args.after == null ? null : BigInt(args.after)),
+      teamEventStream(ctx, ctx.ownerId, args.teamId, args.after == null ? null : BigInt(args.after)),
     resolve: (event) => event,
   }),
 }));

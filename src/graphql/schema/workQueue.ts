@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { countTasksByStatus, createWorkQueue, deleteWorkQueue, pendingCount, requireQueue } from '../../queues/workQueues.js';
-import { teamOfQueue } from '../../teams/teams.js';
-import { idSchema, queueInputSchema, type QueueInput } from '../../queues/validation.js';
+import { createWorkQueue, deleteWorkQueue, requireQueue } from '../../queues/workQueues.js';
+import { idSchema } from '../../queues/validation.js';
 import { builder } from '../builder.js';
+import type { StatusCounts } from '../loaders.js';
 import { TaskStatusEnum } from './task.js';
-import { Team } from './team.js';
+import './team.js';
 
 export const WorkQueue = builder.prismaNode('WorkQueue', {
   description: 'A priority work queue. Queues of one owner with the same teamId steal work from each other.',
@@ -13,13 +13,8 @@ export const WorkQueue = builder.prismaNode('WorkQueue', {
   findUnique: (id, ctx) => ({ id, ownerId: ctx.ownerId, deletedAt: null }),
   fields: (t) => ({
     name: t.exposeString('name'),
-    teamId: t.exposeString('teamId', { nullable: true, description: 'Group key for work stealing (any string, or a team id).' }),
-    team: t.field({
-      type: Team,
-      nullable: true,
-      description: "The team this queue belongs to, when teamId is the id of one of your teams.",
-      resolve: (queue, _args, ctx) => teamOfQueue(ctx.db, queue),
-    }),
+    teamId: t.exposeString('stealGroup', { nullable: true, description: 'Group key for work stealing (any string, or a team id).' }),
+    team: t.relation('team', { nullable: true, description: 'The team this queue belongs to, when teamId named one of your teams at creation.' }),
     visibilityTimeoutSeconds: t.exposeInt('visibilityTimeoutSeconds', {
       description: 'How long a dequeued task stays leased to its agent without a heartbeat.',
     }),
@@ -28,11 +23,11 @@ export const WorkQueue = builder.prismaNode('WorkQueue', {
     counts: t.field({
       type: TaskCounts,
       description: 'Number of tasks in each status.',
-      resolve: (queue, _args, ctx) => countTasksByStatus(ctx.db, queue.id),
+      resolve: (queue, _args, ctx) => ctx.loaders.queueCounts().load(queue.id),
     }),
     depth: t.int({
       description: 'Pending tasks (waiting to be dequeued).',
-      resolve: (queue, _args, ctx) => pendingCount(ctx.db, queue.id),
+      resolve: (queue, _args, ctx) => ctx.loaders.queueDepth().load(queue.id),
     }),
     tasks: t.relatedConnection('tasks', {
       description: 'Tasks in insertion order, optionally filtered by status.',
@@ -45,7 +40,7 @@ export const WorkQueue = builder.prismaNode('WorkQueue', {
 });
 
 const TaskCounts = builder
-  .objectRef<Awaited<ReturnType<typeof countTasksByStatus>>>('TaskCounts')
+  .objectRef<StatusCounts>('TaskCounts')
   .implement({
     fields: (t) => ({
       pending: t.int({ resolve: (c) => c.PENDING }),
@@ -74,11 +69,11 @@ builder.queryFields((t) => ({
     description: "The caller's work queues, newest first.",
     args: { teamId: t.arg.string({ description: 'Only queues of this group.' }) },
     totalCount: (_parent, args, ctx) =>
-      ctx.db.workQueue.count({ where: { ownerId: ctx.ownerId, deletedAt: null, ...(args.teamId ? { teamId: args.teamId } : {}) } }),
+      ctx.db.prisma.workQueue.count({ where: { ownerId: ctx.ownerId, deletedAt: null, ...(args.teamId ? { stealGroup: args.teamId } : {}) } }),
     resolve: (query, _parent, args, ctx) =>
-      ctx.db.workQueue.findMany({
+      ctx.db.prisma.workQueue.findMany({
         ...query,
-        where: { ownerId: ctx.ownerId, deletedAt: null, ...(args.teamId ? { teamId: args.teamId } : {}) },
+        where: { ownerId: ctx.ownerId, deletedAt: null, ...(args.teamId ? { stealGroup: args.teamId } : {}) },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       }),
   }),
@@ -86,6 +81,7 @@ builder.queryFields((t) => ({
     type: WorkQueue,
     description: 'One of your queues; NOT_FOUND for a missing, deleted or foreign id.',
     args: { id: t.arg.id({ required: true }) },
+    validate: z.object({ id: idSchema }),
     resolve: (_parent, args, ctx) => requireQueue(ctx.db, ctx.ownerId, args.id),
   }),
 }));
@@ -101,8 +97,7 @@ builder.mutationFields((t) => ({
   createWorkQueue: t.field({
     type: WorkQueue,
     args: { input: t.arg({ type: CreateWorkQueueInput, required: true }) },
-    validate: z.object({ input: queueInputSchema }),
-    resolve: (_parent, args, ctx) => createWorkQueue(ctx.db, ctx.ownerId, args.input as QueueInput),
+    resolve: (_parent, args, ctx) => createWorkQueue(ctx.db, ctx.ownerId, args.input),
   }),
   deleteWorkQueue: t.field({
     type: DeleteWorkQueuePayload,

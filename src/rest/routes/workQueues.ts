@@ -82,6 +82,19 @@ export const workQueueRoutes = [
   }),
   route({
     method: 'POST',
+    path: '/work-queues/:id/dequeue-batch',
+    document: ops.RestDequeueTasksDocument,
+    variables: ({ params, query, body }) => ({
+      queueId: params.id!,
+      agentId: body.agentId as string,
+      limit: body.limit as number,
+      waitSeconds: intParam(query, 'wait'),
+    }),
+    respond: (d) => ({ status: 200, body: d.dequeueTasks }),
+    renames: { waitSeconds: 'wait' },
+  }),
+  route({
+    method: 'POST',
     path: '/work-queues/:id/steal',
     document: ops.RestStealTaskDocument,
     variables: ({ params, body }) => ({ queueId: params.id!, agentId: body.agentId as string }),
@@ -107,6 +120,20 @@ export const workQueueRoutes = [
     document: ops.RestFailTaskDocument,
     variables: ({ params, body }) => ({ id: params.id!, error: body.error as string, ...pick(body, ['retry', ...LEASE_FIELDS]) }),
     respond: (d) => ({ status: 200, body: d.failTask }),
+  }),
+  route({
+    method: 'POST',
+    path: '/work-queue-tasks/complete-batch',
+    document: ops.RestCompleteTasksDocument,
+    variables: ({ body }) => ({ items: body.items as ops.CompleteTaskItem[] }),
+    respond: (d) => ({ status: 200, body: d.completeTasks }),
+  }),
+  route({
+    method: 'POST',
+    path: '/work-queue-tasks/fail-batch',
+    document: ops.RestFailTasksDocument,
+    variables: ({ body }) => ({ items: body.items as ops.FailTaskItem[] }),
+    respond: (d) => ({ status: 200, body: d.failTasks }),
   }),
   route({
     method: 'POST',

@@ -1,0 +1,197 @@
+import type { Message, TaskEvent, TaskEventType, TeamEvent, TeamEventType } from '../generated/prisma/client.js';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import type { EventBus } from './bus.js';
+import { LogCursor } from './logCursor.js';
+import { logHeads, READ_LIMIT, readEvents, type LogRows } from './sql/readEvents.js';
+import { startWakeups } from './wakeups.js';
+
+/** At boot the tailer starts this far below the heads, so events in flight then are not missed. */
+const BOOT_WINDOW = 1_000n;
+
+export interface TailerOptions {
+  db: Db;
+  connectionString: string;
+  bus: EventBus;
+  log: Logger;
+  /** Read anyway this often when nothing rang (another instance's ring may have been lost). */
+  pollMs?: number;
+  /** Rings to other instances are coalesced to one per this many ms. */
+  coalesceMs?: number;
+}
+
+/**
+ * Back-to-back reads (commits keep coming) are spaced by this much while someone here listens,
+ * and by the longer gap while nobody does: each read then takes a batch, and a busy server does
+ * not spend a round trip per commit on delivery.
+ */
+const BUSY_GAP_MS = 2;
+const UNHEARD_GAP_MS = 50;
+
+const taskEvent = (r: LogRows['tasks'][number]): TaskEvent => ({
+  id: BigInt(r.id),
+  taskId: r.taskId,
+  queueId: r.queueId,
+  teamId: r.teamId,
+  type: r.type as TaskEventType,
+  agentId: r.agentId,
+  detail: r.detail as TaskEvent['detail'],
+  createdAt: new Date(r.createdAt),
+});
+const teamEvent = (r: LogRows['teams'][number]): TeamEvent => ({
+  id: BigInt(r.id),
+  teamId: r.teamId,
+  type: r.type as TeamEventType,
+  agent: r.agent,
+  dispatchId: r.dispatchId,
+  detail: r.detail as TeamEvent['detail'],
+  createdAt: new Date(r.createdAt),
+});
+const message = (r: LogRows['messages'][number]): Message => ({
+  id: r.id,
+  teamId: r.teamId,
+  seq: r.seq,
+  logId: BigInt(r.logId),
+  fromAgent: r.fromAgent,
+  toAgent: r.toAgent,
+  body: r.body,
+  createdAt: new Date(r.createdAt),
+});
+
+/**
+ * Delivers committed events to this instance's subscribers, off the commit path: it reads the
+ * event logs (task events, team events, messages) after its positions and publishes on the bus,
+ * strictly in id order (see LogCursor). It reads when this instance committed something
+ * (`changed()`, called after commit), when another instance rings, and on a slow poll otherwise.
+ * Reads never overlap; a ring during a read causes one more read right after it.
+ */
+export function createEventTailer(options: TailerOptions) {
+  const { db, bus, log } = options;
+  const pollMs = options.pollMs ?? 250;
+  const giveUp = (log_: string) => (from: bigint, to: bigint) =>
+    log.warn({ log: log_, from: String(from), to: String(to) }, 'event ids never committed after 60 s; moving on');
+  let cursors: { tasks: LogCursor; teams: LogCursor; messages: LogCursor } | undefined;
+  let reading: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let failures = 0;
+  let lastRead = 0;
+
+  let wakeups: ReturnType<typeof startWakeups> | undefined;
+
+  function publish(rows: LogRows) {
+    const c = cursors!;
+    for (const row of c.tasks.advance(rows.tasks, BigInt(rows.xmin), BigInt(rows.xmax))) {
+      const event = taskEvent(row);
+      bus.publish('queueTasks', event.queueId, event);
+      if (event.teamId) bus.publish('teamTasks', event.teamId, event);
+      if (event.type === 'CREATED' || event.type === 'REQUEUED') bus.publish('work', event.queueId, event.taskId);
+    }
+    for (const row of c.teams.advance(rows.teams, BigInt(rows.xmin), BigInt(rows.xmax))) {
+      const event = teamEvent(row);
+      bus.publish('teamEvents', event.teamId, event);
+    }
+    for (const row of c.messages.advance(rows.messages, BigInt(rows.xmin), BigInt(rows.xmax))) {
+      const m = message(row);
+      bus.publish('mailbox', m.teamId, m);
+    }
+  }
+
+  async function pass(): Promise<boolean> {
+    const c = cursors!;
+    const rows = await readEvents.row(db.pool, {
+      tasksAfter: c.tasks.position,
+      teamsAfter: c.teams.position,
+      messagesAfter: c.messages.position,
+    });
+    publish(rows!);
+    const full = rows!.tasks.length === READ_LIMIT || rows!.teams.length === READ_LIMIT || rows!.messages.length === READ_LIMIT;
+    return full;
+  }
+
+  let timerAt = 0;
+  function schedule(ms: number) {
+    clearTimeout(timer);
+    if (stopped) return;
+    timerAt = Date.now() + ms;
+    timer = setTimeout(() => {
+      timer = undefined;
+      read();
+    }, ms);
+    timer.unref();
+  }
+
+  /** Reads now (or soon, when the last read was just now), or right after the read under way. */
+  function read(): void {
+    if (stopped || !cursors) return;
+    if (reading) {
+      again = true;
+      return;
+    }
+    const wait = lastRead + (bus.listening ? BUSY_GAP_MS : UNHEARD_GAP_MS) - Date.now();
+    if (wait > 0) {
+      again = true;
+      if (!timer || timerAt > Date.now() + wait) schedule(wait);
+      return;
+    }
+    again = false;
+    lastRead = Date.now();
+    reading = pass()
+      .then((full) => {
+        failures = 0;
+        if (full) again = true; // a backlog: keep reading
+      })
+      .catch((err) => {
+        failures++;
+        // The positions did not move: the next read starts where this one would have.
+        if (failures === 1) log.warn({ err }, 'reading events failed; retrying');
+      })
+      .finally(() => {
+        reading = undefined;
+        const blocked = cursors!.tasks.blocked || cursors!.teams.blocked || cursors!.messages.blocked;
+        if (again && failures === 0) read();
+        else schedule(failures ? Math.min(100 * 2 ** failures, 5_000) : blocked ? BUSY_GAP_MS : pollMs);
+      });
+  }
+
+  async function start() {
+    const heads = await logHeads.row(db.pool, {});
+    const below = (head: bigint) => (head > BOOT_WINDOW ? head - BOOT_WINDOW : 0n);
+    cursors = {
+      tasks: new LogCursor(below(heads!.tasks), undefined, giveUp('task_events')),
+      teams: new LogCursor(below(heads!.teams), undefined, giveUp('team_events')),
+      messages: new LogCursor(below(heads!.messages), undefined, giveUp('messages')),
+    };
+    wakeups = startWakeups({ connectionString: options.connectionString, log, coalesceMs: options.coalesceMs ?? 5, onWake: () => read() });
+    await wakeups.ready;
+    read();
+    // Caught up with the boot window before serving: positions are then close to the heads.
+    while (reading) await reading;
+  }
+
+  return {
+    /** Finds where the logs stand, connects the wake-ups and catches up: then it is live. */
+    start,
+    /** This instance committed events: deliver them here now and ring the other instances. */
+    changed() {
+      read();
+      wakeups?.ring();
+    },
+    /** How far each log has been delivered: streams replay up to here, then follow live. */
+    positions() {
+      if (!cursors) throw new Error('the event tailer has not started');
+      return { tasks: cursors.tasks.position, teams: cursors.teams.position, messages: cursors.messages.position };
+    },
+    /** For tests: drops the wake-up connection as a network failure would. */
+    disconnect: async () => wakeups?.disconnect(),
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await wakeups?.stop();
+      await reading;
+    },
+  };
+}
+
+export type EventTailer = ReturnType<typeof createEventTailer>;

@@ -1,0 +1,71 @@
+import DataLoader from 'dataloader';
+import type { Db } from '../db/client.js';
+import type { Dispatch, Task } from '../generated/prisma/client.js';
+import { countPending, countTasksByStatus } from '../queues/sql/countTasks.js';
+import { membersOfTeams, type MemberView } from '../teams/members.js';
+import { countTeamPending } from '../teams/sql/countTeamPending.js';
+
+export type StatusCounts = Record<'PENDING' | 'ASSIGNED' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'EXPIRED', number>;
+
+const zeroCounts = (): StatusCounts => ({ PENDING: 0, ASSIGNED: 0, COMPLETED: 0, FAILED: 0, CANCELLED: 0, EXPIRED: 0 });
+
+/** Numbers by key, 0 for keys without a row. */
+const countsBy = <K extends string>(keys: readonly string[], rows: Array<{ [key in K]: string } & { count: number }>, key: K) => {
+  const byKey = new Map<string, number>(rows.map((r) => [r[key] as string, r.count]));
+  return keys.map((k) => byKey.get(k) ?? 0);
+};
+
+/**
+ * Per-request batch loaders for fields that look up related data per parent (members, depths,
+ * counts, a member's current task, an event's dispatch): a list of 50 teams costs one query per
+ * field, not one per team. Built lazily, so a request that needs none pays nothing.
+ */
+export function createLoaders(db: Db) {
+  const lazy = <T>(make: () => T) => {
+    let value: T | undefined;
+    return () => (value ??= make());
+  };
+  return {
+    members: lazy(() => new DataLoader<string, MemberView[]>((teamIds) => membersOfTeams(db, teamIds))),
+    teamDepth: lazy(
+      () =>
+        new DataLoader<string, number>(async (teamIds) =>
+          countsBy(teamIds, await countTeamPending.rows(db.pool, { teamIds: [...teamIds] }), 'teamId'),
+        ),
+    ),
+    queueDepth: lazy(
+      () =>
+        new DataLoader<string, number>(async (queueIds) =>
+          countsBy(queueIds, await countPending.rows(db.pool, { queueIds: [...queueIds] }), 'queueId'),
+        ),
+    ),
+    queueCounts: lazy(
+      () =>
+        new DataLoader<string, StatusCounts>(async (queueIds) => {
+          const byQueue = new Map(queueIds.map((id) => [id, zeroCounts()]));
+          for (const row of await countTasksByStatus.rows(db.pool, { queueIds: [...queueIds] })) {
+            byQueue.get(row.queueId)![row.status as keyof StatusCounts] = row.count;
+          }
+          return queueIds.map((id) => byQueue.get(id)!);
+        }),
+    ),
+    task: lazy(
+      () =>
+        new DataLoader<string, Task | null>(async (ids) => {
+          const rows = await db.prisma.task.findMany({ where: { id: { in: [...ids] } } });
+          const byId = new Map(rows.map((r) => [r.id, r]));
+          return ids.map((id) => byId.get(id) ?? null);
+        }),
+    ),
+    dispatch: lazy(
+      () =>
+        new DataLoader<string, Dispatch | null>(async (ids) => {
+          const rows = await db.prisma.dispatch.findMany({ where: { id: { in: [...ids] } } });
+          const byId = new Map(rows.map((r) => [r.id, r]));
+          return ids.map((id) => byId.get(id) ?? null);
+        }),
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

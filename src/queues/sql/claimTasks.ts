@@ -1,0 +1,88 @@
+import { statement } from '../../db/statement.js';
+import { taskColumns, type TaskRow } from './taskColumns.js';
+
+export interface ClaimOutcome {
+  /** False: no live queue of the owner has this id. */
+  queueFound: boolean;
+  /** The team the queue belongs to, if any. */
+  teamId: string | null;
+  /** The agent is a member of that team: without `asMember` nothing was claimed. */
+  isMember: boolean;
+  /** With `asMember`: the task the member already holds (then nothing was claimed). */
+  heldTaskId: string | null;
+}
+
+/** One row per claimed task (or one row with a null id when none was), each with the outcome. */
+export type ClaimRow = Partial<TaskRow> & { _queueFound: boolean; _teamId: string | null; _isMember: boolean; _heldTaskId: string | null };
+
+/**
+ * The answer of a claim: the claimed rows (CTE `claimed`), each with what the statement found out
+ * about the queue (CTE `queue`) and the member (CTE `held`), or one row of outcome alone.
+ */
+export const claimAnswer = (queue: string) => `
+  SELECT (${queue}.id IS NOT NULL) AS "_queueFound", ${queue}.team_id AS "_teamId",
+         COALESCE(${queue}.is_member, false) AS "_isMember",
+         (SELECT current_task_id FROM held) AS "_heldTaskId",
+         claimed.*
+  FROM (SELECT 1) one
+  LEFT JOIN ${queue} ON true
+  LEFT JOIN claimed ON true`;
+
+/** The outcome of a claim statement and the tasks it claimed. */
+export function claimResult(rows: ClaimRow[]): ClaimOutcome & { tasks: TaskRow[] } {
+  const first = rows[0]!;
+  const tasks = rows.filter((r) => r.id != null).map(({ _queueFound, _teamId, _isMember, _heldTaskId, ...task }) => task as TaskRow);
+  return { queueFound: first._queueFound, teamId: first._teamId, isMember: first._isMember, heldTaskId: first._heldTaskId, tasks };
+}
+
+/**
+ * Dequeue: assigns up to `limit` of the queue's claimable tasks to `agentId` in one statement,
+ * and says in the same round trip why nothing came back (no queue, a member of the queue's team
+ * whose rules apply first). Order is priority descending, then insertion order, over
+ * `tasks_claimable_idx` (pending rows only). SKIP LOCKED lets concurrent claimers pass over rows
+ * another one holds, so each task goes to exactly one agent and nobody waits. Tasks past their
+ * deadline are never handed out; a task reserved for a member (parallel dispatch) goes to that
+ * member only. With `asMember` the caller holds the member's row lock (see dequeue.ts): a member
+ * that already holds a task gets nothing, checked in this statement's snapshot, taken after
+ * that lock. Every lease token is fresh.
+ */
+export const claimTasks = statement<
+  { ownerId: string; queueId: string; agentId: string; limit: number; asMember: boolean },
+  ClaimRow
+>(
+  'queues_claim_tasks',
+  `WITH queue AS (
+     SELECT q.id, q.team_id, q.visibility_timeout_seconds, (m.name IS NOT NULL) AS is_member
+     FROM work_queues q
+     LEFT JOIN team_members m ON m.team_id = q.team_id AND m.name = $3
+     WHERE q.id = $2 AND q.owner_id = $1 AND q.deleted_at IS NULL
+   ),
+   held AS (
+     SELECT s.current_task_id FROM queue JOIN team_member_states s ON s.team_id = queue.team_id AND s.name = $3
+     WHERE $5 AND queue.is_member
+   ),
+   next AS (
+     SELECT t.id FROM tasks t
+     WHERE t.queue_id = $2
+       AND EXISTS (SELECT 1 FROM queue WHERE NOT queue.is_member OR $5)
+       AND NOT EXISTS (SELECT 1 FROM held WHERE held.current_task_id IS NOT NULL)
+       AND t.status = 'PENDING'
+       AND (t.deadline IS NULL OR t.deadline > now())
+       AND (t.reserved_for IS NULL OR t.reserved_for = $3)
+     ORDER BY t.priority DESC, t.seq
+     LIMIT $4
+     FOR UPDATE SKIP LOCKED
+   ),
+   claimed AS (
+     UPDATE tasks t
+     SET status = 'ASSIGNED',
+         assigned_agent_id = $3,
+         lease_token = gen_random_uuid()::text,
+         lease_expires_at = now() + queue.visibility_timeout_seconds * interval '1 second'
+     FROM next, queue
+     WHERE t.id = next.id
+     RETURNING ${taskColumns('t')}
+   )
+   ${claimAnswer('queue')}`,
+  (p) => [p.ownerId, p.queueId, p.agentId, p.limit, p.asMember],
+);

@@ -1,0 +1,41 @@
+import { statement } from '../../db/statement.js';
+import { heldBy, itemsAnswer, markHoldersSeen, type ItemRow } from './finishOutcome.js';
+import { taskColumns } from './taskColumns.js';
+
+export interface CompleteItem {
+  id: string;
+  /** When set, the task must still be under this lease (not expired and handed out again). */
+  leaseToken: string | null;
+  /** When set, the task must be assigned to this agent. */
+  agentId: string | null;
+  result: unknown;
+}
+
+/**
+ * Completes ASSIGNED tasks of the owner in one statement, each item fenced by its lease token
+ * and agent when given; stores the result. A single complete is a batch of one.
+ */
+export const completeTasks = statement<{ ownerId: string; items: CompleteItem[] }, ItemRow>(
+  'queues_complete_tasks',
+  `WITH input AS (
+     SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) WITH ORDINALITY AS i(id, lease_token, agent_id, result, ord)
+   ),
+   done AS (
+     UPDATE tasks t
+     SET status = 'COMPLETED', result = input.result
+     FROM input, work_queues q
+     WHERE t.id = input.id
+       AND q.id = t.queue_id AND q.owner_id = $1
+       AND ${heldBy('t', 'input')}
+     RETURNING ${taskColumns('t')}, t.assigned_agent_id AS holder
+   ),
+   seen AS (${markHoldersSeen('done')})
+   ${itemsAnswer('input', 'done', '$1')}`,
+  (p) => [
+    p.ownerId,
+    p.items.map((i) => i.id),
+    p.items.map((i) => i.leaseToken),
+    p.items.map((i) => i.agentId),
+    p.items.map((i) => JSON.stringify(i.result ?? null)),
+  ],
+);
