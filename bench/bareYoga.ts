@@ -1,8 +1,7 @@
 // The reference point for our GraphQL server: a bare graphql-yoga server with two mutations and
 // nothing else (no auth, no validation plugins, no Pothos, no Prisma), running the same two SQL
-// statements (bareStatements.ts) over a pg.Pool with named prepared statements. Whatever our
+// statements as our server (bareStatements.ts) over a pg.Pool, as named prepared statements. Whatever our
 // server spends on top of this is ours to remove.
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
@@ -41,16 +40,11 @@ export async function startBareYoga(databaseUrl: string, ownerId: string): Promi
         JSONObject: GraphQLJSONObject,
         Query: { ok: () => true },
         Mutation: {
-          dequeueTask: async (_: unknown, a: { queueId: string; agentId: string }) => {
-            const values = claim.values({ ownerId, queueId: a.queueId, agentId: a.agentId, leaseToken: randomUUID() });
-            const { rows } = await pool.query({ name: claim.name, text: claim.text, values });
-            return rows[0] ?? null;
-          },
+          dequeueTask: (_: unknown, a: { queueId: string; agentId: string }) => claim(pool, { ownerId, queueId: a.queueId, agentId: a.agentId }),
           completeTask: async (_: unknown, a: { id: string; leaseToken?: string | null; result?: unknown }) => {
-            const values = complete.values({ ownerId, taskId: a.id, leaseToken: a.leaseToken ?? null, result: a.result ?? null });
-            const { rows } = await pool.query({ name: complete.name, text: complete.text, values });
-            if (!rows[0]) throw new GraphQLError(`task ${a.id} is not ASSIGNED under this lease`);
-            return rows[0];
+            const row = await complete(pool, { ownerId, taskId: a.id, leaseToken: a.leaseToken ?? null, result: a.result ?? null });
+            if (!row) throw new GraphQLError(`task ${a.id} is not ASSIGNED under this lease`);
+            return row;
           },
         },
       },

@@ -2,13 +2,13 @@
 // and the database handle bench/serve.ts gives buildApp). When they change, change this file;
 // nothing else in bench/ calls into src/queues or src/db/client.
 import { createDb, type Db } from '../src/db/client.js';
-import { dequeueTask } from '../src/queues/dequeue.js';
+import { dequeueTasks } from '../src/queues/dequeue.js';
 import { completeTask } from '../src/queues/finish.js';
 
 /** The server's database handle, and how to close it. */
 export function openDb(databaseUrl: string): { db: Db; close(): Promise<void> } {
   const db = createDb(databaseUrl);
-  return { db, close: () => db.$disconnect() };
+  return { db, close: () => db.close() };
 }
 
 export interface Claimed {
@@ -26,8 +26,8 @@ export interface Domain {
 export function openDomain(databaseUrl: string): Domain {
   const { db, close } = openDb(databaseUrl);
   return {
-    dequeue: (ownerId, queueId, agentId) => dequeueTask(db, ownerId, queueId, agentId),
-    complete: async (ownerId, task, result) => void (await completeTask(db, ownerId, task.id, result, { leaseToken: task.leaseToken })),
+    dequeue: async (ownerId, queueId, agentId) => (await dequeueTasks(db, ownerId, { queueId, agentId, limit: 1 }))[0] ?? null,
+    complete: async (ownerId, task, result) => void (await completeTask(db, ownerId, { id: task.id, leaseToken: task.leaseToken, result })),
     close,
   };
 }
