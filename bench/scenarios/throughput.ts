@@ -56,7 +56,7 @@ export async function sqlPath(ctx: BenchContext): Promise<Result> {
         await domain.complete(OWNER, t, { ok: true });
         return [t.id];
       },
-      'dequeueTask + completeTask in the bench process, no HTTP',
+      'domain dequeue + complete (bench/domain.ts) in the bench process, no HTTP',
       0.8,
     );
   } finally {
