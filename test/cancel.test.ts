@@ -17,7 +17,7 @@ import {
 } from './generated/graphql.js';
 import { rest } from './helpers/rest.js';
 import { errorCode, startTestServer, type TestServer } from './helpers/server.js';
-import { nextMatching } from './helpers/wait.js';
+import { nextMatching } from './helpers/bus.js';
 import { collect, wsClient } from './helpers/ws.js';
 
 // Cancel and the kill switch: a task that has not finished can be cancelled with a reason; its

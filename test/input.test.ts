@@ -20,7 +20,7 @@ import {
 } from './generated/graphql.js';
 import { rest } from './helpers/rest.js';
 import { errorCode, startTestServer, type TestServer } from './helpers/server.js';
-import { nextMatching } from './helpers/wait.js';
+import { nextMatching } from './helpers/bus.js';
 
 // Waiting for input: the holder parks its task INPUT_REQUIRED (no lease runs, the deadline still
 // does) until a person answers; then it is ASSIGNED to the same agent under a fresh lease.

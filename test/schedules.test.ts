@@ -13,7 +13,7 @@ import {
 } from './generated/graphql.js';
 import { rest } from './helpers/rest.js';
 import { errorCode, startTestServer, type TestServer } from './helpers/server.js';
-import { until } from './helpers/wait.js';
+import { waitFor } from './helpers/eventually.js';
 
 // Schedules: each cron tick enqueues its task exactly once, however many instances run; ticks
 // missed while no server ran collapse into the last one.
@@ -40,7 +40,7 @@ const newQueue = async () => (await s.ok(CreateWorkQueueDocument, { input: { nam
 const tasksOf = (queueId: string) => s.db.task.findMany({ where: { queueId }, orderBy: { seq: 'asc' } });
 /** Until someone (these passes or either instance's ticker) has taken the schedule's due tick. */
 const ticked = (id: string) =>
-  until(async () => (await s.db.schedule.findUniqueOrThrow({ where: { id } })).nextRunAt.getTime() > Date.now(), 10_000, 'the tick taken');
+  waitFor(async () => (await s.db.schedule.findUniqueOrThrow({ where: { id } })).nextRunAt.getTime() > Date.now(), { what: 'the tick taken' });
 /** A schedule that is never due by itself (yearly), to drive by hand. */
 const yearly = async (queueId: string, cron = '0 0 1 1 *') =>
   (await s.ok(CreateScheduleDocument, { queueId, cron, task: { name: 'report', payload: { kind: 'yearly' } } })).createSchedule;
@@ -84,7 +84,7 @@ describe('ticks', () => {
     const queueId = await newQueue();
     const sch = (await s.ok(CreateScheduleDocument, { queueId, cron: '* * * * * *', task: { name: 'heartbeat', priority: 4, payload: { a: 1 } } }))
       .createSchedule;
-    await until(async () => (await tasksOf(queueId)).length >= 4, 15_000, '4 ticks');
+    await waitFor(async () => (await tasksOf(queueId)).length >= 4, { timeoutMs: 15_000, what: '4 ticks' });
     await s.ok(DeleteScheduleDocument, { id: sch.id });
     const tasks = await tasksOf(queueId);
     const ticks = tasks.map((t) => (t.payload as { tick: string }).tick);

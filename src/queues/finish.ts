@@ -4,7 +4,7 @@ import { parseInput } from '../validation.js';
 import { completeTasks as completeStatement } from './sql/completeTasks.js';
 import { extendLease } from './sql/extendLeases.js';
 import { failTasks as failStatement } from './sql/failTasks.js';
-import type { ItemRow } from './sql/finishOutcome.js';
+import { FAILABLE, type ItemRow } from './sql/finishOutcome.js';
 import type { TaskRow } from './sql/taskColumns.js';
 import {
   completeBatchSchema,
@@ -16,9 +16,6 @@ import {
   type FailItemInput,
   type HeartbeatInput,
 } from './validation.js';
-
-/** An agent may fail a task it holds: running, or waiting for input. */
-const FAILABLE = ['ASSIGNED', 'INPUT_REQUIRED'] as const;
 
 /** What became of one item of a batch: the task when it took effect, else why not. */
 export interface TaskOutcome {

@@ -1,5 +1,5 @@
 import { statement } from '../../db/statement.js';
-import { currentOf, markHoldersSeen, outcomeColumns, type ItemRow } from './finishOutcome.js';
+import { FAILABLE, heldBy, itemsAnswer, markHoldersSeen, type ItemRow } from './finishOutcome.js';
 import { taskColumns } from './taskColumns.js';
 
 export interface FailItem {
@@ -12,8 +12,8 @@ export interface FailItem {
 }
 
 /**
- * Fails ASSIGNED (or INPUT_REQUIRED: the agent gives up waiting) tasks of the owner in one statement, fenced per item like completeTasks. With
- * `retry` and attempts left, in an open queue, the task goes back to PENDING, due after its
+ * Fails ASSIGNED (or INPUT_REQUIRED: the agent gives up waiting) tasks of the owner in one
+ * statement, fenced per item like completeTasks. With `retry` and attempts left, in an open queue, the task goes back to PENDING, due after its
  * backoff (`retry_delay` of the queue's retryBackoff with the task's overrides); the error stays
  * as the reason it was requeued. Otherwise it is FAILED for good, `exhausted` when a retry was
  * asked for but its attempts ran out.
@@ -41,17 +41,11 @@ export const failTasks = statement<{ ownerId: string; items: FailItem[] }, ItemR
        SELECT input.retry AND prior.attempts < prior.max_attempts AND c.closed_reason IS NULL AS requeue, c.closed_reason
      ) d
      WHERE t.id = prior.id
-       AND t.status IN ('ASSIGNED', 'INPUT_REQUIRED')
-       AND (input.lease_token IS NULL OR t.lease_token = input.lease_token)
-       AND (input.agent_id IS NULL OR t.assigned_agent_id = input.agent_id)
+       AND ${heldBy('t', 'input', FAILABLE)}
      RETURNING ${taskColumns('t')}, prior.assigned_agent_id AS holder
    ),
    seen AS (${markHoldersSeen('done')})
-   SELECT ${outcomeColumns('input')}, done.*
-   FROM input
-   LEFT JOIN done ON done.id = input.id
-   ${currentOf('input', '$1')}
-   ORDER BY input.ord`,
+   ${itemsAnswer('input', 'done', '$1')}`,
   (p) => [
     p.ownerId,
     p.items.map((i) => i.id),

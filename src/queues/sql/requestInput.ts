@@ -1,10 +1,10 @@
 import { statement } from '../../db/statement.js';
-import { currentOf, markHoldersSeen, outcomeColumns, type ItemRow } from './finishOutcome.js';
+import { currentOf, heldBy, itemsAnswer, markHoldersSeen, outcomeColumns, type ItemRow } from './finishOutcome.js';
 import { taskColumns } from './taskColumns.js';
 
 /**
- * The holder of an ASSIGNED task asks a person for input, fenced by its lease token (and agent
- * when given): the task becomes INPUT_REQUIRED with the request. Its lease stops running; the
+ * The holder of an ASSIGNED task asks a person for input, fenced by its lease token (required
+ * here) and agent when given: the task becomes INPUT_REQUIRED with the request. Its lease stops running; the
  * agent keeps the task and the token (it may still fail it). Answers like completeTasks.
  */
 export const requestInput = statement<{ ownerId: string; id: string; leaseToken: string; agentId: string | null; request: unknown }, ItemRow>(
@@ -17,17 +17,12 @@ export const requestInput = statement<{ ownerId: string; id: string; leaseToken:
      SET status = 'INPUT_REQUIRED', input_request = $5::jsonb
      FROM input, work_queues q
      WHERE t.id = input.id
-       AND t.status = 'ASSIGNED'
        AND q.id = t.queue_id AND q.owner_id = $1
-       AND t.lease_token = input.lease_token
-       AND (input.agent_id IS NULL OR t.assigned_agent_id = input.agent_id)
+       AND ${heldBy('t', 'input')}
      RETURNING ${taskColumns('t')}, t.assigned_agent_id AS holder
    ),
    seen AS (${markHoldersSeen('done')})
-   SELECT ${outcomeColumns('input')}, done.*
-   FROM input
-   LEFT JOIN done ON done.id = input.id
-   ${currentOf('input', '$1')}`,
+   ${itemsAnswer('input', 'done', '$1')}`,
   (p) => [p.ownerId, p.id, p.leaseToken, p.agentId, JSON.stringify(p.request)],
 );
 
