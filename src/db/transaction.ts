@@ -8,6 +8,11 @@ import type { Db } from './client.js';
  */
 export async function inTransaction<T>(db: Db, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await db.pool.connect();
+  // While checked out, a client has no pool listener: a server gone mid-transaction (restart,
+  // postmaster exit) would be an uncaught 'error' event. The failing query rejects anyway.
+  let broken: Error | undefined;
+  const onError = (err: Error) => (broken = err);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -17,6 +22,8 @@ export async function inTransaction<T>(db: Db, work: (client: pg.PoolClient) => 
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
-    client.release();
+    client.off('error', onError);
+    // A broken connection is closed, not handed to the next caller.
+    client.release(broken);
   }
 }
