@@ -27,7 +27,7 @@ export interface TaskOutcome {
 }
 
 /** Nothing changed for this item: say why, from what the statement saw. */
-export function missReason(row: ItemRow, action: string, allowed: readonly string[] = ['ASSIGNED']): DomainError {
+function missReason(row: ItemRow, action: string, allowed: readonly string[] = ['ASSIGNED']): DomainError {
   const id = row._itemId;
   if (!row._found) return new DomainError('NOT_FOUND', `task ${id} not found`);
   if (row._status === 'CANCELLED') {

@@ -61,11 +61,11 @@ type ScheduledTask = { name: string; priority?: number; payload?: unknown; maxAt
  * and the schedule's next tick commit together. Missed ticks collapse into the last one. A closed
  * queue (team stopped) skips the tick. Answers false when nothing was due.
  */
-export async function runOneDueSchedule(db: Db, log: Logger, now = () => new Date()): Promise<boolean> {
+export async function runOneDueSchedule(db: Db, log: Logger): Promise<boolean> {
   return inTransaction(db, async (tx) => {
     const schedule = await lockDueSchedule.row(tx, {});
     if (!schedule) return false;
-    const at = now();
+    const at = new Date();
     const cron = parseCron(schedule.cron, schedule.timezone);
     const tick = lastTickBy(cron, schedule.nextRunAt, at);
     const next = nextTick(cron, at > tick ? at : tick);
