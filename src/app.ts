@@ -65,7 +65,8 @@ export function buildApp(deps: {
   const { config, db, log } = deps;
   const bus = createEventBus();
   const events = createEventTailer({ db, connectionString: deps.databaseUrl, bus, log, pollMs: config.eventPollMs });
-  const yoga = createGraphQLServer({ ...deps, bus, events });
+  let ticker: ReturnType<typeof startScheduleTicker> | undefined;
+  const yoga = createGraphQLServer({ ...deps, bus, events, schedulesChanged: () => ticker?.poke() });
   const rest = createRestRouter(yoga, log);
 
   // Requests being answered, so stop() can let them finish.
@@ -107,7 +108,6 @@ export function buildApp(deps: {
   const websockets = attachWebSocketServer(server, yoga, deps.tokens, log);
 
   let stopSweeper: (() => Promise<void>) | undefined;
-  let ticker: ReturnType<typeof startScheduleTicker> | undefined;
   let stopped: Promise<void> | undefined;
   const app: App = {
     yoga,

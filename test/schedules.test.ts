@@ -177,3 +177,18 @@ describe('ticks', () => {
     expect((await rest(s, 'DELETE', `/work-queue-schedules/${created.body.id}`)).status).toBe(404);
   });
 });
+
+describe('a schedule created on this instance', () => {
+  it('is looked at at once (the ticker is poked), not after its look-again interval', async () => {
+    // A ticker that would otherwise look again only after an hour.
+    const slow = await startTestServer({ listen: true, scheduleLookMs: 3_600_000 });
+    try {
+      const queueId = (await slow.ok(CreateWorkQueueDocument, { input: { name: 'poked' } })).createWorkQueue.id;
+      const sch = (await slow.ok(CreateScheduleDocument, { queueId, cron: '* * * * * *', task: { name: 'tick' } })).createSchedule;
+      await waitFor(async () => (await slow.db.task.count({ where: { queueId } })) >= 2, { what: 'two ticks' });
+      await slow.ok(DeleteScheduleDocument, { id: sch.id });
+    } finally {
+      await slow.stop();
+    }
+  });
+});

@@ -14,6 +14,8 @@ export interface Context {
   loaders: Loaders;
   /** Aborts when the client goes away (long polls stop waiting). */
   signal?: AbortSignal;
+  /** A schedule was created here: this instance's schedule ticker looks at once. */
+  schedulesChanged?: () => void;
   /** HTTP only: when the request's token expires (ends SSE subscriptions). */
   tokenExpiresAt?: Date;
 }

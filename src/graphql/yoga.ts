@@ -58,8 +58,10 @@ export function createGraphQLServer(deps: {
   tokens: TokenService;
   log: Logger;
   graphiqlToken?: string;
+  /** Tells this instance's schedule ticker that a schedule was created. */
+  schedulesChanged?: () => void;
 }): Yoga {
-  const { db, bus, tokens, log, events } = deps;
+  const { db, bus, tokens, log, events, schedulesChanged } = deps;
   const positions = events.positions;
   return createYoga<ServerContext, Context>({
     schema,
@@ -91,12 +93,13 @@ export function createGraphQLServer(deps: {
     ],
     context: async ({ request, identity, socketSignal }): Promise<Context> => {
       // Websocket: the token was checked at connection (and the socket closes when it expires).
-      if (identity) return { db, bus, positions, loaders: createLoaders(db), ownerId: identity.ownerId, signal: socketSignal };
+      if (identity) return { db, bus, positions, schedulesChanged, loaders: createLoaders(db), ownerId: identity.ownerId, signal: socketSignal };
       const verified = await authenticate(tokens, request.headers.get('authorization'));
       return {
         db,
         bus,
         positions,
+        schedulesChanged,
         loaders: createLoaders(db),
         ownerId: verified.ownerId,
         signal: request.signal,

@@ -62,7 +62,11 @@ builder.mutationFields((t) => ({
       timezone: t.arg.string({ defaultValue: 'UTC' }),
       task: t.arg({ type: ScheduleTaskInput, required: true }),
     },
-    resolve: (_parent, args, ctx) => createSchedule(ctx.db, ctx.ownerId, args),
+    resolve: async (_parent, args, ctx) => {
+      const schedule = await createSchedule(ctx.db, ctx.ownerId, args);
+      ctx.schedulesChanged?.();
+      return schedule;
+    },
   }),
   deleteSchedule: t.field({
     type: DeleteSchedulePayload,
