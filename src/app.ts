@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
@@ -7,7 +7,14 @@ import { createEventBus, type EventBus } from './events/bus.js';
 import { createEventTailer, type EventTailer } from './events/tailer.js';
 import { attachWebSocketServer } from './graphql/websocket.js';
 import { createGraphQLServer, type Yoga } from './graphql/yoga.js';
+import { createCors } from './http/cors.js';
+import { createMetricsEndpoint } from './http/metricsEndpoint.js';
+import { observeRequests } from './http/observe.js';
+import { requestInfo } from './http/requestInfo.js';
 import type { Logger } from './logger.js';
+import { watchPool } from './metrics/database.js';
+import { watchQueueCounts } from './metrics/tasks.js';
+import { countLiveTasks } from './queues/sql/countLiveTasks.js';
 import { startSweeper } from './queues/sweeper.js';
 import { createRestRouter } from './rest/router.js';
 
@@ -30,7 +37,7 @@ export interface App {
  * in one place, torn down in one place.
  */
 export function buildApp(deps: {
-  config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'> & { eventPollMs?: number };
+  config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'> & Partial<Pick<Config, 'metricsToken' | 'corsOrigins'>> & { eventPollMs?: number };
   databaseUrl: string;
   db: Db;
   tokens: TokenService;
@@ -42,14 +49,27 @@ export function buildApp(deps: {
   const events = createEventTailer({ db, connectionString: deps.databaseUrl, bus, log, pollMs: config.eventPollMs });
   const yoga = createGraphQLServer({ ...deps, bus, events });
   const rest = createRestRouter(yoga, log);
+  const cors = createCors(config.corsOrigins ?? []);
+  const metrics = createMetricsEndpoint(config.metricsToken, log);
+  /** Names the route that answers, for the access log and the metrics. */
+  const answeredBy = (req: IncomingMessage, route: string) => void (requestInfo(req)!.route = route);
+  // Scrapes read this app's pool and the task counts of its database.
+  const unwatch = [watchPool(db.pool), watchQueueCounts(() => countLiveTasks.rows(db.pool, {}))];
 
-  const server = createServer((req, res) => {
+  const server = createServer(observeRequests(log, (req, res) => {
     const path = req.url?.split('?')[0];
+    if (cors(req, res)) return answeredBy(req, 'preflight');
+    if (req.method === 'GET' && path === '/metrics') {
+      answeredBy(req, '/metrics');
+      return metrics(req, res);
+    }
     if (req.method === 'GET' && path === '/healthz') {
+      answeredBy(req, '/healthz');
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;
     }
     if (req.method === 'GET' && path === '/readyz') {
+      answeredBy(req, '/readyz');
       db.pool.query('SELECT 1').then(
         () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}'),
         (err: unknown) => {
@@ -60,8 +80,9 @@ export function buildApp(deps: {
       return;
     }
     if (rest(req, res)) return;
+    if (path === yoga.graphqlEndpoint) answeredBy(req, yoga.graphqlEndpoint);
     void yoga.handle(req, res);
-  });
+  }));
   const websockets = attachWebSocketServer(server, yoga, deps.tokens, log);
 
   let stopSweeper: (() => Promise<void>) | undefined;
@@ -82,6 +103,7 @@ export function buildApp(deps: {
       return `http://${host}:${port}`;
     },
     async stop() {
+      for (const stopWatching of unwatch) stopWatching();
       bus.close();
       await websockets.close();
       await stopSweeper?.();

@@ -3,6 +3,7 @@ import FindMyWay, { type HTTPVersion } from 'find-my-way';
 import { bearerToken } from '../auth/tokens.js';
 import { DomainError } from '../errors.js';
 import { AUTH_REQUIRED, type Yoga } from '../graphql/yoga.js';
+import { requestInfo } from '../http/requestInfo.js';
 import type { Logger } from '../logger.js';
 import { restError, STATUS_OF_CODE, type RestError } from './errors.js';
 import { runOperation } from './execute.js';
@@ -21,9 +22,18 @@ function send(res: ServerResponse, status: number, body?: unknown) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }
 
-/** Errors in each surface's shape: `{ok:false, error}` under /api/v1, `{error}` elsewhere. */
+/**
+ * Errors in each surface's shape: `{ok:false, error}` under /api/v1, `{error}` elsewhere, with
+ * the request id (also in the `x-request-id` header) to quote when reporting it.
+ */
 function sendError(res: ServerResponse, envelope: boolean, error: RestError) {
-  const body = { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) };
+  const requestId = res.getHeader('x-request-id');
+  const body = {
+    code: error.code,
+    message: error.message,
+    ...(error.field ? { field: error.field } : {}),
+    ...(typeof requestId === 'string' ? { requestId } : {}),
+  };
   send(res, error.status, envelope ? { ok: false, error: body } : { error: body });
 }
 
@@ -51,7 +61,7 @@ export function createRestRouter(yoga: Yoga, log: Logger) {
       }
       const body = req.method === 'GET' || req.method === 'DELETE' ? {} : await readJsonBody(req);
       const variables = r.variables({ params: params as Record<string, string>, query: url.searchParams, body });
-      const result = await runOperation(yoga, r.document, variables, req.headers.authorization, gone.signal);
+      const result = await runOperation(yoga, r.document, variables, req.headers.authorization, gone.signal, req);
       if (result.errors?.length || !result.data) {
         const first = result.errors?.[0] ?? { message: 'no data' };
         return sendError(res, envelope, restError(first, envelope, r.renames));
@@ -66,7 +76,7 @@ export function createRestRouter(yoga: Yoga, log: Logger) {
         const status = STATUS_OF_CODE[err.code] ?? 400;
         return sendError(res, envelope, { status, code: err.code, message: err.message, field: err.field });
       }
-      log.error({ err, path: url.pathname }, 'REST request failed');
+      log.error({ err, path: url.pathname, requestId: res.getHeader('x-request-id') }, 'REST request failed');
       sendError(res, envelope, { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' });
     }
   }
@@ -75,11 +85,14 @@ export function createRestRouter(yoga: Yoga, log: Logger) {
     const path = (req.url ?? '/').split('?')[0]!;
     const found = router.find(req.method as 'GET', path);
     const r = (found?.store as { route?: Route } | undefined)?.route;
+    const info = requestInfo(req);
     if (r) {
+      if (info) info.route = r.path;
       void handle(r, found!.params, req, res);
       return true;
     }
     if (isEnvelope(path) || path === '/api/v1') {
+      if (info) info.route = 'unmatched';
       sendError(res, true, { status: 404, code: 'NOT_FOUND', message: `no endpoint ${req.method} ${path}` });
       return true;
     }

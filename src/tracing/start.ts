@@ -1,0 +1,40 @@
+import { context, propagation, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { setTracingEnabled } from './tracer.js';
+
+export type TracingOptions = { serviceName: string } & (
+  | { endpoint: string; headers?: Record<string, string> }
+  /** Tests: spans go to this exporter as each one ends. */
+  | { exporter: SpanExporter }
+);
+
+/**
+ * Turns tracing on for the process: a tracer provider with the W3C trace-context propagator and
+ * an async-local context manager, exporting over OTLP/HTTP to `<endpoint>/v1/traces` in batches.
+ * Returns its shutdown, which flushes what is left.
+ */
+export function startTracing(options: TracingOptions): { stop(): Promise<void> } {
+  const processor =
+    'exporter' in options
+      ? new SimpleSpanProcessor(options.exporter)
+      : new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/+$/, '')}/v1/traces`, headers: options.headers }));
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
+    spanProcessors: [processor],
+  });
+  provider.register();
+  setTracingEnabled(true);
+  return {
+    async stop() {
+      setTracingEnabled(false);
+      await provider.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    },
+  };
+}
