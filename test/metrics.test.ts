@@ -81,7 +81,7 @@ describe('GET /metrics', () => {
     expect(await observations('agent_teams_task_run_seconds', { outcome: 'completed' })).toBe(1);
     expect(await observations('agent_teams_task_run_seconds', { outcome: 'failed' })).toBe(1);
     // HTTP requests by route, GraphQL operation and status.
-    const dequeues = { method: 'POST', route: '/work-queues/:id/dequeue', operation: 'mutation dequeueTask', status: '200' };
+    const dequeues = { method: 'POST', route: '/work-queues/:queueId/dequeue', operation: 'mutation dequeueTask', status: '200' };
     expect(await observations('agent_teams_http_request_duration_seconds', dequeues)).toBe(2);
     // Websockets, delivery lag, the pool, and Node's defaults.
     expect(value(m, 'agent_teams_websocket_connections')).toBe(1);
