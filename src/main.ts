@@ -6,6 +6,7 @@ import { createDb, type Db } from './db/client.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embeddedPostgres.js';
 import { migrate } from './db/migrate.js';
 import { createLogger } from './logger.js';
+import { startTracing } from './tracing/start.js';
 
 let config: Config;
 try {
@@ -16,6 +17,9 @@ try {
   process.exit(2);
 }
 const log = createLogger(config.logLevel);
+// Before anything that makes spans; off unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+const tracing = config.tracing ? startTracing(config.tracing) : undefined;
+if (config.tracing) log.info({ endpoint: config.tracing.endpoint, service: config.tracing.serviceName }, 'exporting traces over OTLP/HTTP');
 
 let embedded: EmbeddedDatabase | undefined;
 let db: Db | undefined;
@@ -35,6 +39,7 @@ async function shutdown(code: number) {
   await app?.stop().catch(() => {});
   await db?.close().catch(() => {});
   await embedded?.stop().catch(() => {});
+  await tracing?.stop().catch(() => {});
   process.exit(code);
 }
 

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { deliveryLag } from '../metrics/delivery.js';
 import { taskTransitions } from '../metrics/tasks.js';
+import { detached } from '../tracing/tracer.js';
 import type { EventBus } from './bus.js';
 import { LogCursor } from './logCursor.js';
 import { logHeads, READ_LIMIT, readEvents, type LogRows } from './sql/readEvents.js';
@@ -196,8 +197,11 @@ export function createEventTailer(options: TailerOptions) {
     start,
     /** This instance committed events: deliver them here now and ring the other instances. */
     changed() {
-      read();
-      wakeups?.ring();
+      // The read serves every subscriber, not the request that committed: not part of its trace.
+      detached(() => {
+        read();
+        wakeups?.ring();
+      });
     },
     /** How far each log has been delivered: streams replay up to here, then follow live. */
     positions() {

@@ -81,8 +81,6 @@ export function createGraphQLServer(deps: {
       error: (...args) => log.error(args.map(String).join(' ')),
     },
     plugins: [
-      useTracing,
-      useRequestInfo,
       // Bounds on what one operation may ask for.
       EnvelopArmorPlugin({
         maxDepth: { n: 10 },
@@ -94,6 +92,9 @@ export function createGraphQLServer(deps: {
       useExpectedErrors,
       useTokenExpiry,
       useDeliverAfterCommit(() => events.changed()),
+      useRequestInfo,
+      // After useExpectedErrors: the span records the error codes clients get.
+      useTracing,
     ],
     context: async ({ request, identity, socketSignal }): Promise<Context> => {
       // Websocket: the token was checked at connection (and the socket closes when it expires).

@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 
 // Spans are made only while tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT set, or a test's
 // exporter): otherwise nothing here costs more than a boolean check.
@@ -34,3 +34,6 @@ export function inChildSpan<T>(name: string, attributes: Attributes, work: () =>
     }
   });
 }
+
+/** Runs `work` outside any request's trace: shared background work a request merely set off. */
+export const detached = <T>(work: () => T): T => (enabled ? context.with(ROOT_CONTEXT, work) : work());
