@@ -37,7 +37,7 @@ const envSchema = z
       .pipe(z.array(z.string().refine((o) => o === '*' || isOrigin(o), 'must be `*` or a comma-separated list of origins such as https://app.example.com')))
       .optional(),
     /** OTLP/HTTP collector base URL; set, traces are exported to `<url>/v1/traces`. */
-    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     OTEL_EXPORTER_OTLP_HEADERS: z
       .string()
       .regex(/^\s*[^=,\s]+\s*=[^,]*(,\s*[^=,\s]+\s*=[^,]*)*$/, 'must be key=value pairs separated by commas')
