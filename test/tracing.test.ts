@@ -78,6 +78,21 @@ describe('tracing', () => {
     expect(http?.status.code).toBe(SpanStatusCode.UNSET);
   });
 
+  it("includes Prisma's spans for the ORM reads of an operation", async () => {
+    const res = await post('/graphql', { query: 'query Queues { workQueues(first: 5) { totalCount edges { node { id } } } }' });
+    expect(res.body.errors).toBeUndefined();
+    const operation = await spanNamed('query workQueues');
+    const underOperation = (span: ReadableSpan): boolean => {
+      const parent = exporter.getFinishedSpans().find((sp) => sp.spanContext().spanId === span.parentSpanContext?.spanId);
+      return parent !== undefined && (parent === operation || underOperation(parent));
+    };
+    await eventually(() => {
+      const prisma = exporter.getFinishedSpans().filter((sp) => sp.name.startsWith('prisma:') && underOperation(sp));
+      expect(prisma.map((sp) => sp.name)).toEqual(expect.arrayContaining(['prisma:client:operation', 'prisma:client:db_query']));
+      expect(String(prisma.find((sp) => sp.name === 'prisma:client:db_query')?.attributes['db.query.text'])).toContain('work_queues');
+    });
+  });
+
   it('makes no spans for background work', async () => {
     // The sweeper runs every 50 ms and the tailer reads after each mutation and on its poll.
     await eventually(() => expect(exporter.getFinishedSpans().length).toBeGreaterThan(0));

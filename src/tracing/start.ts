@@ -4,6 +4,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { PrismaInstrumentation } from '@prisma/instrumentation';
 import { setTracingEnabled } from './tracer.js';
 
 export type TracingOptions = { serviceName: string } & (
@@ -14,8 +15,8 @@ export type TracingOptions = { serviceName: string } & (
 
 /**
  * Turns tracing on for the process: a tracer provider with the W3C trace-context propagator and
- * an async-local context manager, exporting over OTLP/HTTP to `<endpoint>/v1/traces` in batches.
- * Returns its shutdown, which flushes what is left.
+ * an async-local context manager, exporting over OTLP/HTTP to `<endpoint>/v1/traces` in batches,
+ * and Prisma's own spans for the ORM reads. Returns its shutdown, which flushes what is left.
  */
 export function startTracing(options: TracingOptions): { stop(): Promise<void> } {
   const processor =
@@ -27,10 +28,15 @@ export function startTracing(options: TracingOptions): { stop(): Promise<void> }
     spanProcessors: [processor],
   });
   provider.register();
+  // Prisma Client looks for this helper at each query: no module hooks are involved.
+  const prisma = new PrismaInstrumentation({ enabled: false });
+  prisma.setTracerProvider(provider);
+  prisma.enable();
   setTracingEnabled(true);
   return {
     async stop() {
       setTracingEnabled(false);
+      prisma.disable();
       await provider.shutdown();
       trace.disable();
       context.disable();
