@@ -18,7 +18,7 @@ try {
 }
 const log = createLogger(config.logLevel);
 // Before anything that makes spans; off unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
-const tracing = config.tracing ? startTracing(config.tracing) : undefined;
+const tracing = config.tracing ? startTracing({ ...config.tracing, warn: (message) => log.warn({ component: 'opentelemetry' }, message) }) : undefined;
 if (config.tracing) log.info({ endpoint: config.tracing.endpoint, service: config.tracing.serviceName }, 'exporting traces over OTLP/HTTP');
 
 let embedded: EmbeddedDatabase | undefined;

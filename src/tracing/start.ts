@@ -1,4 +1,4 @@
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -7,7 +7,11 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { PrismaInstrumentation } from '@prisma/instrumentation';
 import { setTracingEnabled } from './tracer.js';
 
-export type TracingOptions = { serviceName: string } & (
+export type TracingOptions = {
+  serviceName: string;
+  /** Where the SDK's own warnings go (e.g. a collector that cannot be reached). */
+  warn?: (message: string) => void;
+} & (
   | { endpoint: string; headers?: Record<string, string> }
   /** Tests: spans go to this exporter as each one ends. */
   | { exporter: SpanExporter }
@@ -28,6 +32,11 @@ export function startTracing(options: TracingOptions): { stop(): Promise<void> }
     spanProcessors: [processor],
   });
   provider.register();
+  if (options.warn) {
+    const warn = (message: string, ...args: unknown[]) => options.warn!([message, ...args.map(String)].join(' '));
+    const quiet = () => {};
+    diag.setLogger({ error: warn, warn, info: quiet, debug: quiet, verbose: quiet }, DiagLogLevel.WARN);
+  }
   // Prisma Client looks for this helper at each query: no module hooks are involved.
   const prisma = new PrismaInstrumentation({ enabled: false });
   prisma.setTracerProvider(provider);
@@ -39,6 +48,7 @@ export function startTracing(options: TracingOptions): { stop(): Promise<void> }
       prisma.disable();
       await provider.shutdown();
       trace.disable();
+      diag.disable();
       context.disable();
       propagation.disable();
     },
