@@ -1,5 +1,15 @@
 import { z } from 'zod';
 
+/** `scheme://host[:port]` and nothing else, as browsers send it in `Origin`. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 // Every environment variable the server reads, parsed once at startup. Nothing else touches process.env.
 const envSchema = z
   .object({
@@ -18,6 +28,21 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** How often the lease/deadline sweeper runs, in milliseconds. */
     SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    /** Bearer token GET /metrics requires; unset, /metrics answers loopback clients only. */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Origins browsers may call the API from: a comma-separated list, or `*`. Unset: none. */
+    CORS_ORIGINS: z
+      .string()
+      .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine((o) => o === '*' || isOrigin(o), 'must be `*` or a comma-separated list of origins such as https://app.example.com')))
+      .optional(),
+    /** OTLP/HTTP collector base URL; set, traces are exported to `<url>/v1/traces`. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    OTEL_EXPORTER_OTLP_HEADERS: z
+      .string()
+      .regex(/^\s*[^=,\s]+\s*=[^,]*(,\s*[^=,\s]+\s*=[^,]*)*$/, 'must be key=value pairs separated by commas')
+      .optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('agent-teams'),
   })
   .refine((env) => !(env.JWT_SECRET && env.JWT_JWKS_URL), {
     message: 'set either JWT_SECRET or JWT_JWKS_URL, not both',
@@ -43,6 +68,23 @@ export interface Config {
     | { kind: 'dev' };
   logLevel: Env['LOG_LEVEL'];
   sweepIntervalMs: number;
+  /** Bearer token for GET /metrics; undefined: loopback clients only. */
+  metricsToken: string | undefined;
+  /** Origins allowed by CORS (`*` for any); empty: no cross-origin access. */
+  corsOrigins: string[];
+  /** OpenTelemetry export, when an endpoint is configured. */
+  tracing: { endpoint: string; headers: Record<string, string>; serviceName: string } | undefined;
+}
+
+/** `k1=v1,k2=v2` (values URL-encoded, as the OpenTelemetry specification has them). */
+function otlpHeaders(raw: string | undefined): Record<string, string> {
+  if (!raw) return {};
+  return Object.fromEntries(
+    raw.split(',').map((pair) => {
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at).trim(), decodeURIComponent(pair.slice(at + 1).trim())];
+    }),
+  );
 }
 
 export class ConfigError extends Error {}
@@ -71,5 +113,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         : { kind: 'dev' },
     logLevel: env.LOG_LEVEL,
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+    metricsToken: env.METRICS_TOKEN,
+    corsOrigins: env.CORS_ORIGINS ?? [],
+    tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, headers: otlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS), serviceName: env.OTEL_SERVICE_NAME }
+      : undefined,
   };
 }

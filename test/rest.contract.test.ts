@@ -39,6 +39,9 @@ describe('seed 000: work queues', () => {
     const dequeued = await rest(s, 'POST', `/work-queues/${wq}/dequeue`, { body: '{ "agentId": "triage-agent" }' });
     expect(dequeued.status).toBe(200);
     expect(dequeued.body).toMatchObject({ status: 'assigned', assignedAgentId: 'triage-agent', attempts: 1 });
+    // Times are ISO-8601 strings, as in GraphQL (they once came out as {}).
+    expect(dequeued.body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(new Date(dequeued.body.leaseExpiresAt).getTime()).toBeGreaterThan(Date.now());
     const wt = dequeued.body.id as string;
 
     const completed = await rest(s, 'POST', `/work-queue-tasks/${wt}/complete`, {
@@ -249,7 +252,7 @@ describe('seed 002: teams', () => {
     expect((await rest(s, 'POST', '/api/v1/teams', { body: { name: 'noauth' }, owner: null })).status).toBe(401);
     const missing = await rest(s, 'GET', '/api/v1/teams/team-abc123');
     expect(missing.status).toBe(404);
-    expect(missing.body).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'team team-abc123 not found' } });
+    expect(missing.body).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'team team-abc123 not found', requestId: expect.any(String) } });
     const id = (await rest(s, 'POST', '/api/v1/teams', { body: { name: 'nine', size: 9 } })).body.data.id;
     expect((await rest(s, 'GET', `/api/v1/teams/${id}`, { owner: 'mallory' })).status).toBe(404);
     const grown = await rest(s, 'POST', `/api/v1/teams/${id}/agents`);

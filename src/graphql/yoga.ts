@@ -9,8 +9,10 @@ import type { Logger } from '../logger.js';
 import type { Context } from './context.js';
 import { codedError, useExpectedErrors } from './errors.js';
 import { createLoaders } from './loaders.js';
+import { useRequestInfo } from './requestInfo.js';
 import { useTokenExpiry } from './tokenExpiry.js';
 import { schema } from './schema/index.js';
+import { useTracing } from './tracing.js';
 
 export const AUTH_REQUIRED = 'Authentication required: send Authorization: Bearer <token>';
 const unauthenticated = (message: string) => codedError('UNAUTHENTICATED', message);
@@ -72,6 +74,8 @@ export function createGraphQLServer(deps: {
       ...(deps.graphiqlToken ? { headers: JSON.stringify({ Authorization: `Bearer ${deps.graphiqlToken}` }, null, 2) } : {}),
     },
     landingPage: false,
+    // CORS is the HTTP server's, the same for REST and GraphQL (CORS_ORIGINS); Yoga's own would allow any origin.
+    cors: false,
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),
@@ -90,6 +94,9 @@ export function createGraphQLServer(deps: {
       useExpectedErrors,
       useTokenExpiry,
       useDeliverAfterCommit(() => events.changed()),
+      useRequestInfo,
+      // After useExpectedErrors: the span records the error codes clients get.
+      useTracing,
     ],
     context: async ({ request, identity, socketSignal }): Promise<Context> => {
       // Websocket: the token was checked at connection (and the socket closes when it expires).

@@ -32,38 +32,32 @@ export function intParam(query: URLSearchParams, name: string): number | undefin
   return Number(raw);
 }
 
-/** An optional boolean query parameter (`true` / `false`). */
-export function boolParam(query: URLSearchParams, name: string): boolean | undefined {
-  const raw = query.get(name);
-  if (raw === null || raw === '') return undefined;
-  if (raw !== 'true' && raw !== 'false') throw badInput(name, 'must be true or false');
-  return raw === 'true';
-}
-
 /** Only the listed keys of a body (absent keys stay absent, so GraphQL defaults apply). */
 export function pick(body: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(keys.filter((k) => k in body).map((k) => [k, body[k]]));
 }
 
-const toSnake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+export const toSnake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 export const toCamel = (key: string) => key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /** Keys whose values are the caller's own JSON, answered as stored (never re-cased). */
 const PASSED_THROUGH = new Set(['payload', 'result', 'inputRequest', 'inputResponse']);
+/** Keys whose enum values REST spells in lower case. */
+export const LOWER_CASED = new Set(['status', 'state', 'completion']);
 
 /**
- * The REST representation of GraphQL data: enum values of `status`, `state` and `completion` in lower case
- * (as the seeds use them), and keys in snake_case for the /api/v1 surface.
+ * The REST representation of GraphQL data: enum values of `status`, `state` and `completion` in
+ * lower case (as the seeds use them), and keys in snake_case for the /api/v1 surface.
  */
 export function restShape(value: unknown, snake: boolean): unknown {
   if (Array.isArray(value)) return value.map((v) => restShape(v, snake));
-  // Operations run in-process, so DateTime values arrive as Date objects, not yet as JSON text.
+  // Times (DateTime) arrive as Date objects from in-process execution: ISO-8601, as GraphQL answers them.
   if (value instanceof Date) return value.toISOString();
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [
       snake ? toSnake(k) : k,
-      (k === 'status' || k === 'state' || k === 'completion') && typeof v === 'string' ? v.toLowerCase() : PASSED_THROUGH.has(k) ? v : restShape(v, snake),
+      LOWER_CASED.has(k) && typeof v === 'string' ? v.toLowerCase() : PASSED_THROUGH.has(k) ? v : restShape(v, snake),
     ]),
   );
 }

@@ -4,7 +4,8 @@ import { print, type GraphQLFormattedError } from 'graphql';
 import { buildApp, type App } from '../../src/app.js';
 import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
 import type { EventBus, Topics } from '../../src/events/bus.js';
-import { createLogger } from '../../src/logger.js';
+import type { Config } from '../../src/config.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { waitFor } from './eventually.js';
 import { wsClient, type WsClient } from './ws.js';
@@ -71,13 +72,30 @@ function countSubscriptions(bus: EventBus) {
  * A server on its own database with an HS256 secret. Operations run in-process through Yoga;
  * with `listen` it also binds a free port and runs its timers (the sweeper), as `npm start` does.
  */
-export async function startTestServer(options: { sweepIntervalMs?: number; listen?: boolean; scheduleLookMs?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: {
+    sweepIntervalMs?: number;
+    listen?: boolean;
+    /** Configuration beyond the test defaults (CORS, the metrics token). */
+    config?: Partial<Pick<Config, 'metricsToken' | 'corsOrigins'>>;
+    /** Where the server logs (silent by default). */
+    log?: Logger;
+    /** How often the schedule ticker looks for schedules created elsewhere. */
+    scheduleLookMs?: number;
+  } = {},
+): Promise<TestServer> {
   const database = await createTestDatabase();
   const secret = randomBytes(32).toString('hex');
   const tokens = await createTokenService({ jwt: { kind: 'secret', secret }, dataDir: '.data' });
-  const log = createLogger('silent');
+  const log = options.log ?? createLogger('silent');
   const app = buildApp({
-    config: { host: '127.0.0.1', port: 0, sweepIntervalMs: options.sweepIntervalMs ?? 3_600_000, scheduleLookMs: options.scheduleLookMs },
+    config: {
+      host: '127.0.0.1',
+      port: 0,
+      sweepIntervalMs: options.sweepIntervalMs ?? 3_600_000,
+      scheduleLookMs: options.scheduleLookMs,
+      ...options.config,
+    },
     databaseUrl: database.url,
     db: database.handle,
     tokens,

@@ -14,6 +14,8 @@ export interface LogRows {
   /** The reading snapshot's bounds (xid8 as text): which in-flight writers may still commit. */
   xmin: string;
   xmax: string;
+  /** When the database ran the read (its clock, like the rows' createdAt): delivery lag is measured from there. */
+  readAt: Date;
 }
 
 /**
@@ -37,7 +39,8 @@ export const readEvents = statement<{ tasksAfter: bigint; teamsAfter: bigint; me
         'fromAgent', m.from_agent, 'toAgent', m.to_agent, 'body', m.body, 'createdAt', m.created_at) ORDER BY m.log_id), '[]')
       FROM (SELECT * FROM messages WHERE log_id > $3 ORDER BY log_id LIMIT ${READ_LIMIT}) m) AS messages,
      pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
-     pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`,
+     pg_snapshot_xmax(pg_current_snapshot())::text AS xmax,
+     statement_timestamp() AS "readAt"`,
   (p) => [p.tasksAfter, p.teamsAfter, p.messagesAfter],
 );
 

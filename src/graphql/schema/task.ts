@@ -9,6 +9,7 @@ import { dequeueWithWait } from '../../queues/waitForTask.js';
 import { retryTask, retryTasks } from '../../queues/retry.js';
 import { requireTask } from '../../queues/workQueues.js';
 import { builder } from '../builder.js';
+import type { Context } from '../context.js';
 import { RetryBackoff, RetryBackoffInput } from './retryBackoff.js';
 import { TaskEventTypeEnum } from './taskEvent.js';
 
@@ -189,6 +190,15 @@ const RetryTasksPayload = builder.objectRef<{ queueId: string; retried: number }
   }),
 });
 
+/**
+ * Long polls on this instance waiting for the queue are woken right after the enqueue committed,
+ * without waiting for the event tailer's read (a wake-up is a doorbell: the poll claims for itself).
+ */
+function wakePolls(ctx: Context, tasks: { id: string; queueId: string; status: string }[]) {
+  const ready = tasks.find((t) => t.status === 'PENDING');
+  if (ready) ctx.bus.publish('work', ready.queueId, ready.id);
+}
+
 builder.queryFields((t) => ({
   awaitingInput: t.prismaConnection({
     type: 'Task',
@@ -213,13 +223,21 @@ builder.mutationFields((t) => ({
     type: Task,
     description: 'Adds a task. With a repeated idempotencyKey, returns the first task instead.',
     args: { queueId: t.arg.id({ required: true }), input: t.arg({ type: EnqueueTaskInput, required: true }) },
-    resolve: async (_parent, args, ctx) => (await enqueueTask(ctx.db, ctx.ownerId, args.queueId, args.input)).task,
+    resolve: async (_parent, args, ctx) => {
+      const { task } = await enqueueTask(ctx.db, ctx.ownerId, args.queueId, args.input);
+      wakePolls(ctx, [task]);
+      return task;
+    },
   }),
   enqueueTasks: t.field({
     type: [Task],
     description: `Adds up to ${MAX_BATCH} tasks atomically (all or none), in order.`,
     args: { queueId: t.arg.id({ required: true }), tasks: t.arg({ type: [EnqueueTaskInput], required: true }) },
-    resolve: async (_parent, args, ctx) => (await enqueueTasks(ctx.db, ctx.ownerId, args.queueId, args.tasks)).map((r) => r.task),
+    resolve: async (_parent, args, ctx) => {
+      const tasks = (await enqueueTasks(ctx.db, ctx.ownerId, args.queueId, args.tasks)).map((r) => r.task);
+      wakePolls(ctx, tasks);
+      return tasks;
+    },
   }),
   dequeueTask: t.field({
     type: Task,

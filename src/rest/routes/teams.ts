@@ -1,154 +1,158 @@
-import { boolParam, intParam, pick, toCamel } from '../http.js';
 import * as ops from '../operations.generated.js';
-import { page, route } from '../route.js';
-import { paging } from './workQueues.js';
+import { PAGING, route } from '../route.js';
 
 // Seed 002: /api/v1 takes snake_case bodies and answers in the {ok, data} envelope (the router
-// converts keys and wraps); lists add next_cursor and total beside data.
-
-/** snake_case body keys → the GraphQL input's camelCase. */
-const camelBody = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).map(([k, v]) => [toCamel(k), v]));
-
-const list = (p: ReturnType<typeof page>) => ({ status: 200, body: p.items, meta: { nextCursor: p.nextCursor, total: p.total } });
+// converts names and wraps); lists add next_cursor and total beside data.
 
 export const teamRoutes = [
   route({
     method: 'POST',
     path: '/api/v1/teams',
+    summary: 'Create a team',
+    description: 'Its members agent-1…agent-N and its own work queue come with it.',
     document: ops.RestCreateTeamDocument,
-    variables: ({ body }) => ({ input: pick(camelBody(body), ['name', 'size', 'model', 'mode', 'systemPrompt']) as ops.CreateTeamInput }),
-    respond: (d) => ({ status: 201, body: d.createTeam }),
+    body: ['input.*'],
+    answer: { status: 201, body: 'createTeam', description: 'The team.' },
   }),
   route({
     method: 'GET',
     path: '/api/v1/teams',
+    summary: 'List your teams',
     document: ops.RestListTeamsDocument,
-    variables: ({ query }) => paging(query),
-    respond: (d) => list(page(d.teams)),
-    renames: { first: 'limit', after: 'cursor' },
+    ...PAGING,
+    answer: { status: 200, page: 'teams', description: 'A page of teams.' },
   }),
   route({
     method: 'GET',
     path: '/api/v1/teams/:id',
+    summary: 'Get a team',
+    description: 'Status, members with their states, queue depth.',
     document: ops.RestGetTeamDocument,
-    variables: ({ params }) => ({ id: params.id! }),
-    respond: (d) => ({ status: 200, body: d.team }),
+    answer: { status: 200, body: 'team', description: 'The team.' },
   }),
   route({
     method: 'DELETE',
     path: '/api/v1/teams/:id',
+    summary: 'Stop a team',
+    description: 'Members stop and pending work is cancelled; the team stays readable. `?cancel_running=true` cancels running work too (the kill switch).',
     document: ops.RestStopTeamDocument,
-    variables: ({ params, query }) => ({ id: params.id!, cancelRunning: boolParam(query, 'cancel_running') }),
-    respond: (d) => ({ status: 200, body: d.stopTeam }),
+    query: ['cancelRunning'],
+    answer: { status: 200, body: 'stopTeam', description: 'The stopped team.' },
   }),
   route({
     method: 'POST',
-    path: '/api/v1/teams/:id/agents',
+    path: '/api/v1/teams/:teamId/agents',
+    summary: 'Add a member',
+    description: '409 "Team already at max size" at 10 members.',
     document: ops.RestAddTeamMemberDocument,
-    variables: ({ params }) => ({ teamId: params.id! }),
-    respond: (d) => ({ status: 201, body: d.addTeamMember }),
+    answer: { status: 201, body: 'addTeamMember', description: 'The team with its new member.' },
   }),
   route({
     method: 'POST',
-    path: '/api/v1/teams/:id/dispatch',
+    path: '/api/v1/teams/:teamId/dispatch',
+    summary: 'Dispatch work to the team',
+    description:
+      '`parallel: false`: one task the first idle member takes; `parallel: true`: one task per member, reserved for it. `completion: first` finishes with the first completed task.',
     document: ops.RestDispatchToTeamDocument,
-    variables: ({ params, body }) => {
-      const input = pick(camelBody(body), ['task', 'tools', 'parallel', 'completion']);
-      // Enum values are lower-case on REST, as statuses are.
-      if (typeof input.completion === 'string') input.completion = input.completion.toUpperCase();
-      return { teamId: params.id!, input: input as ops.DispatchInput };
-    },
-    respond: (d) => ({ status: 201, body: d.dispatchToTeam }),
+    body: ['input.*'],
+    answer: { status: 201, body: 'dispatchToTeam', description: 'The dispatch and its tasks.' },
   }),
   route({
     method: 'GET',
-    path: '/api/v1/teams/:id/dispatches/:dispatchId',
+    path: '/api/v1/teams/:teamId/dispatches/:id',
+    summary: 'Get a dispatch',
     document: ops.RestGetDispatchDocument,
-    variables: ({ params }) => ({ id: params.dispatchId!, teamId: params.id! }),
-    respond: (d) => ({ status: 200, body: d.dispatch }),
+    answer: { status: 200, body: 'dispatch', description: 'The dispatch with each task’s result or error.' },
   }),
   route({
     method: 'POST',
-    path: '/api/v1/teams/:id/background',
+    path: '/api/v1/teams/:teamId/background',
+    summary: 'Start a background task',
+    description: 'Fire and forget: failed by the server once it runs longer than allowed.',
     document: ops.RestStartBackgroundTaskDocument,
-    variables: ({ params, body }) => ({
-      teamId: params.id!,
-      input: pick(camelBody(body), ['task', 'maxRuntimeSeconds']) as ops.BackgroundTaskInput,
-    }),
-    respond: (d) => ({ status: 202, body: d.startBackgroundTask }),
+    body: ['input.*'],
+    answer: { status: 202, body: 'startBackgroundTask', description: 'The task, accepted.' },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/teams/:teamId/messages',
+    summary: 'Send a message',
+    description: 'To one member (`to`) or the whole team.',
+    document: ops.RestSendMessageDocument,
+    body: ['input.*'],
+    answer: { status: 201, body: 'sendMessage', description: 'The message.' },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/teams/:teamId/messages',
+    summary: "List a team's messages",
+    description: 'Oldest first.',
+    document: ops.RestListMessagesDocument,
+    ...PAGING,
+    answer: { status: 200, page: 'messages', description: 'A page of messages.' },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/teams/:teamId/agents/:agent/inbox',
+    summary: "A member's inbox",
+    description: 'Its messages after `after` (by default its unread ones).',
+    document: ops.RestInboxDocument,
+    query: ['after', 'limit'],
+    answer: { status: 200, body: 'inbox', description: 'The messages, oldest first.' },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/teams/:teamId/agents/:agent/read',
+    summary: 'Mark messages read',
+    description: "Moves the member's read cursor forward (never back).",
+    document: ops.RestMarkMessagesReadDocument,
+    body: ['upTo'],
+    renames: { upTo: 'up_to' },
+    answer: { status: 200, body: 'markMessagesRead', wrap: 'readSeq', description: 'The read cursor.' },
   }),
   route({
     method: 'POST',
     path: '/api/v1/tasks/:id/cancel',
+    summary: 'Cancel a task',
+    description: 'A task that has not finished; its holder is told by the CANCELLED task event. A finished task answers 409.',
     document: ops.RestCancelTaskDocument,
-    variables: ({ params, body }) => ({ id: params.id!, ...pick(body, ['reason']) }),
-    respond: (d) => ({ status: 200, body: d.cancelTask }),
-  }),
-  route({
-    method: 'POST',
-    path: '/api/v1/tasks/:id/request-input',
-    document: ops.RestRequestInputDocument,
-    variables: ({ params, body }) => {
-      const b = camelBody(body);
-      return { id: params.id!, leaseToken: b.leaseToken as string, request: b.request as Record<string, unknown>, ...pick(b, ['agentId']) };
-    },
-    respond: (d) => ({ status: 200, body: d.requestInput }),
-  }),
-  route({
-    method: 'POST',
-    path: '/api/v1/tasks/:id/input',
-    document: ops.RestProvideInputDocument,
-    variables: ({ params, body }) => ({ id: params.id!, response: body.response as Record<string, unknown> }),
-    respond: (d) => ({ status: 200, body: d.provideInput }),
-  }),
-  route({
-    method: 'GET',
-    path: '/api/v1/teams/:id/awaiting-input',
-    document: ops.RestAwaitingInputDocument,
-    variables: ({ params, query }) => ({ teamId: params.id!, ...paging(query) }),
-    respond: (d) => list(page(d.awaitingInput)),
-    renames: { first: 'limit', after: 'cursor' },
+    body: ['reason'],
+    answer: { status: 200, body: 'cancelTask', description: 'The cancelled task.' },
   }),
   route({
     method: 'POST',
     path: '/api/v1/tasks/:id/retry',
+    summary: 'Redrive a finished task',
+    description: 'A failed, cancelled or expired task goes back to pending, due at once.',
     document: ops.RestRetryTaskDocument,
-    variables: ({ params, body }) => ({ id: params.id!, ...pick(camelBody(body), ['resetAttempts']) }),
-    respond: (d) => ({ status: 200, body: d.retryTask }),
+    body: ['resetAttempts'],
+    answer: { status: 200, body: 'retryTask', description: 'The task, pending again.' },
   }),
   route({
     method: 'POST',
-    path: '/api/v1/teams/:id/messages',
-    document: ops.RestSendMessageDocument,
-    variables: ({ params, body }) => ({ teamId: params.id!, input: pick(body, ['from', 'to', 'body']) as ops.SendMessageInput }),
-    respond: (d) => ({ status: 201, body: d.sendMessage }),
-  }),
-  route({
-    method: 'GET',
-    path: '/api/v1/teams/:id/messages',
-    document: ops.RestListMessagesDocument,
-    variables: ({ params, query }) => ({ teamId: params.id!, ...paging(query) }),
-    respond: (d) => list(page(d.messages)),
-    renames: { first: 'limit', after: 'cursor' },
-  }),
-  route({
-    method: 'GET',
-    path: '/api/v1/teams/:id/agents/:agent/inbox',
-    document: ops.RestInboxDocument,
-    variables: ({ params, query }) => ({
-      teamId: params.id!,
-      agent: params.agent!,
-      after: intParam(query, 'after'),
-      limit: intParam(query, 'limit'),
-    }),
-    respond: (d) => ({ status: 200, body: d.inbox }),
+    path: '/api/v1/tasks/:id/request-input',
+    summary: 'Ask a person for input',
+    description: 'The holder parks its task `input_required`: no lease runs, the deadline still does.',
+    document: ops.RestRequestInputDocument,
+    body: ['leaseToken', 'agentId', 'request'],
+    answer: { status: 200, body: 'requestInput', description: 'The task, waiting for input.' },
   }),
   route({
     method: 'POST',
-    path: '/api/v1/teams/:id/agents/:agent/read',
-    document: ops.RestMarkMessagesReadDocument,
-    variables: ({ params, body }) => ({ teamId: params.id!, agent: params.agent!, upTo: body.up_to as number }),
-    respond: (d) => ({ status: 200, body: { readSeq: d.markMessagesRead } }),
-    renames: { upTo: 'up_to' },
+    path: '/api/v1/tasks/:id/input',
+    summary: 'Answer a task waiting for input',
+    description: 'Assigned to the same agent again under a fresh lease token.',
+    document: ops.RestProvideInputDocument,
+    body: ['response'],
+    answer: { status: 200, body: 'provideInput', description: 'The task, assigned again.' },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/teams/:teamId/awaiting-input',
+    summary: 'List the team tasks waiting for a person',
+    description: 'Oldest question first.',
+    document: ops.RestAwaitingInputDocument,
+    ...PAGING,
+    answer: { status: 200, page: 'awaitingInput', description: 'A page of tasks.' },
   }),
 ];
