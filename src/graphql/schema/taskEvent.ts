@@ -28,7 +28,7 @@ builder.subscriptionFields((t) => ({
   taskEvents: t.field({
     type: TaskEvent,
     description:
-      'Task events of one queue (queueId) or of every queue of a team (teamId). With `after`, the events after that id are replayed first, then live ones follow with no gap or repeat.',
+      'Task events of one queue (queueId), of every queue of a team (teamId), or of all your queues (neither). With `after`, the events after that id are replayed first, then live ones follow with no gap or repeat.',
     args: {
       queueId: t.arg.id(),
       teamId: t.arg.id(),
@@ -36,12 +36,12 @@ builder.subscriptionFields((t) => ({
     },
     validate: z
       .object({ queueId: idSchema.nullish(), teamId: idSchema.nullish(), after: eventCursorSchema.nullish() })
-      .refine((a) => !a.queueId !== !a.teamId, { message: 'pass exactly one of queueId and teamId', path: ['queueId'] }),
+      .refine((a) => !a.queueId || !a.teamId, { message: 'pass at most one of queueId and teamId', path: ['queueId'] }),
     subscribe: (_root, args, ctx) =>
       taskEventStream(
         ctx,
         ctx.ownerId,
-        args.queueId ? { queueId: args.queueId } : { teamId: args.teamId! },
+        args.queueId ? { queueId: args.queueId } : args.teamId ? { teamId: args.teamId } : 'all',
         args.after == null ? null : BigInt(args.after),
       ),
     resolve: (event) => event,
