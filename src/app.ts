@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { createDashboardHandler } from './dashboard/serve.js';
 import type { Db } from './db/client.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { createEventTailer, type EventTailer } from './events/tailer.js';
@@ -42,6 +43,7 @@ export function buildApp(deps: {
   const events = createEventTailer({ db, connectionString: deps.databaseUrl, bus, log, pollMs: config.eventPollMs });
   const yoga = createGraphQLServer({ ...deps, bus, events });
   const rest = createRestRouter(yoga, log);
+  const dashboard = createDashboardHandler();
 
   const server = createServer((req, res) => {
     const path = req.url?.split('?')[0];
@@ -59,6 +61,7 @@ export function buildApp(deps: {
       );
       return;
     }
+    if (dashboard(req, res)) return;
     if (rest(req, res)) return;
     void yoga.handle(req, res);
   });

@@ -71,7 +71,7 @@ function countSubscriptions(bus: EventBus) {
  * A server on its own database with an HS256 secret. Operations run in-process through Yoga;
  * with `listen` it also binds a free port and runs its timers (the sweeper), as `npm start` does.
  */
-export async function startTestServer(options: { sweepIntervalMs?: number; listen?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: { sweepIntervalMs?: number; listen?: boolean; graphiqlOwner?: string } = {}): Promise<TestServer> {
   const database = await createTestDatabase();
   const secret = randomBytes(32).toString('hex');
   const tokens = await createTokenService({ jwt: { kind: 'secret', secret }, dataDir: '.data' });
@@ -82,6 +82,8 @@ export async function startTestServer(options: { sweepIntervalMs?: number; liste
     db: database.handle,
     tokens,
     log,
+    // GraphiQL with this owner's token in its headers, as `npm start` does for the dev token.
+    graphiqlToken: options.graphiqlOwner ? await tokens.mint(options.graphiqlOwner, '1h') : undefined,
   });
   const subscriptions = countSubscriptions(app.bus);
   const baseUrl = options.listen ? await app.start() : undefined;

@@ -13,6 +13,7 @@ export const TaskEvent = builder.prismaObject('TaskEvent', {
     id: t.id({ description: 'Increasing across all events: pass it as `after` to resume.', resolve: (e) => e.id.toString() }),
     taskId: t.exposeID('taskId'),
     queueId: t.exposeID('queueId'),
+    teamId: t.exposeID('teamId', { nullable: true, description: "The team of the task's queue, when it belongs to one." }),
     task: t.relation('task'),
     type: t.expose('type', { type: TaskEventTypeEnum }),
     agentId: t.exposeString('agentId', { nullable: true }),
