@@ -43,7 +43,12 @@ function load(dir: string): Map<string, Asset> {
  * false for any other path. Without a build it says how to make one.
  */
 export function createDashboardHandler(dir = DASHBOARD_DIR): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const assets = existsSync(path.join(dir, 'index.html')) ? load(dir) : null;
+  let assets: Map<string, Asset> | null = null;
+  try {
+    if (existsSync(path.join(dir, 'index.html'))) assets = load(dir);
+  } catch {
+    // A build under way (or a broken one): answered like a missing build.
+  }
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const urlPath = req.url?.split('?')[0] ?? '';
