@@ -29,6 +29,24 @@ const newQueue = async (name = 'rt') => (await s.ok(CreateWorkQueueDocument, { i
 const types = (items: TaskEventsSubscription[]) => items.map((i) => i.taskEvents.type);
 
 describe('taskEvents', () => {
+  it('holds many subscribers on one server without listener warnings (no per-subscription resync listeners)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const queueId = await newQueue();
+      const clients = await Promise.all(Array.from({ length: 5 }, () => s.wsClient()));
+      const subs = clients.flatMap((c) => Array.from({ length: 6 }, () => collect(c.client, TaskEventsDocument, { queueId })));
+      await s.whenSubscribed('queueTasks', queueId, subs.length);
+      await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'for everyone' } });
+      for (const sub of subs) await sub.waitFor(1);
+      expect(warnings.filter((w) => w.includes('MaxListenersExceeded'))).toEqual([]);
+      for (const sub of subs) sub.stop();
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('pushes every state change of a queue as it commits', async () => {
     const queueId = await newQueue();
     const sub = collect(ws.client, TaskEventsDocument, { queueId });

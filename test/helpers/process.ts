@@ -1,8 +1,43 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
-/** Runs `src/main.ts` as `npm start` does, in its own process, and collects its output. */
-export function startServerProcess(env: Record<string, string>) {
+/** Polls `condition` until it holds; fails after `ms` with `what`. */
+export async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+/** The postmaster's pid from `<dataDir>/postgres/postmaster.pid` (undefined when there is none). */
+export function postmasterPid(pgData: string): number | undefined {
+  try {
+    return Number(readFileSync(path.join(pgData, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `src/main.ts` as `npm start` does, in its own process (in `cwd`, default here), and collects its output. */
+export function startServerProcess(env: Record<string, string>, options: { cwd?: string } = {}) {
+  const cwd = options.cwd ?? process.cwd();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -40,5 +75,10 @@ export function startServerProcess(env: Record<string, string>) {
     if (child.exitCode === null) child.kill('SIGTERM');
     return exited;
   };
-  return { child, exited, waitFor, url, stop, output: () => output };
+  /** The exit code, failing after `ms`. */
+  const exitCode = async (ms = 30_000) => {
+    await until('the server process to exit', () => child.exitCode !== null || child.signalCode !== null, ms);
+    return exited;
+  };
+  return { child, exited, exitCode, waitFor, url, stop, output: () => output };
 }
