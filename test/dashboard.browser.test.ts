@@ -141,6 +141,8 @@ describe.skipIf(!chromiumPath)('dashboard in a browser', () => {
     await browser.screenshot(page, 'task');
 
     await page.evaluate(() => (location.hash = '#/queues'));
+    await row.locator('.chart[data-finished="1"]').waitFor(WAIT);
+    await browser.screenshot(page, 'queues');
     await row.getByRole('button', { name: 'Delete' }).click();
     await row.getByRole('button', { name: 'Delete? Click again' }).click();
     await row.waitFor({ state: 'detached', ...WAIT });

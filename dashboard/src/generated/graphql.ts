@@ -64,19 +64,22 @@ export type DashboardTeamMessagesSubscription = { teamMessages: { id: string, se
 
 export type QueueCardFragment = { id: string, name: string, teamId: string | null, createdAt: string, depth: number, oldestPendingAt: string | null, team: { id: string, name: string } | null, counts: { pending: number, assigned: number, completed: number, failed: number, expired: number, cancelled: number, total: number }, pendingByPriority: Array<{ priority: number, count: number }> };
 
+export type QueueThroughputFragment = { throughput: { lastEventId: string | null, minutes: Array<{ minute: string, completed: number, failed: number }> } };
+
 export type DashboardQueuesQueryVariables = Exact<{
   first?: number | null | undefined;
 }>;
 
 
-export type DashboardQueuesQuery = { workQueues: { totalCount: number, edges: Array<{ node: { id: string, name: string, teamId: string | null, createdAt: string, depth: number, oldestPendingAt: string | null, team: { id: string, name: string } | null, counts: { pending: number, assigned: number, completed: number, failed: number, expired: number, cancelled: number, total: number }, pendingByPriority: Array<{ priority: number, count: number }> } }> } };
+export type DashboardQueuesQuery = { workQueues: { totalCount: number, edges: Array<{ node: { id: string, name: string, teamId: string | null, createdAt: string, depth: number, oldestPendingAt: string | null, team: { id: string, name: string } | null, counts: { pending: number, assigned: number, completed: number, failed: number, expired: number, cancelled: number, total: number }, pendingByPriority: Array<{ priority: number, count: number }>, throughput: { lastEventId: string | null, minutes: Array<{ minute: string, completed: number, failed: number }> } } }> } };
 
 export type DashboardQueueQueryVariables = Exact<{
   id: string | number;
+  withThroughput: boolean;
 }>;
 
 
-export type DashboardQueueQuery = { workQueue: { id: string, name: string, teamId: string | null, createdAt: string, depth: number, oldestPendingAt: string | null, team: { id: string, name: string } | null, counts: { pending: number, assigned: number, completed: number, failed: number, expired: number, cancelled: number, total: number }, pendingByPriority: Array<{ priority: number, count: number }> } };
+export type DashboardQueueQuery = { workQueue: { id: string, name: string, teamId: string | null, createdAt: string, depth: number, oldestPendingAt: string | null, team: { id: string, name: string } | null, counts: { pending: number, assigned: number, completed: number, failed: number, expired: number, cancelled: number, total: number }, pendingByPriority: Array<{ priority: number, count: number }> } & { throughput?: { lastEventId: string | null, minutes: Array<{ minute: string, completed: number, failed: number }> } } };
 
 export type DashboardQueueDetailQueryVariables = Exact<{
   id: string | number;
@@ -85,7 +88,7 @@ export type DashboardQueueDetailQueryVariables = Exact<{
 }>;
 
 
-export type DashboardQueueDetailQuery = { workQueue: { visibilityTimeoutSeconds: number, maxAttempts: number, id: string, name: string, teamId: string | null, createdAt: string, depth: number, oldestPendingAt: string | null, throughput: { lastEventId: string | null, minutes: Array<{ minute: string, completed: number, failed: number }> }, tasks: { totalCount: number, edges: Array<{ node: { id: string, name: string, status: TaskStatus, priority: number, assignedAgentId: string | null, attempts: number, createdAt: string } }> }, team: { id: string, name: string } | null, counts: { pending: number, assigned: number, completed: number, failed: number, expired: number, cancelled: number, total: number }, pendingByPriority: Array<{ priority: number, count: number }> } };
+export type DashboardQueueDetailQuery = { workQueue: { visibilityTimeoutSeconds: number, maxAttempts: number, id: string, name: string, teamId: string | null, createdAt: string, depth: number, oldestPendingAt: string | null, tasks: { totalCount: number, edges: Array<{ node: { id: string, name: string, status: TaskStatus, priority: number, assignedAgentId: string | null, attempts: number, createdAt: string } }> }, team: { id: string, name: string } | null, counts: { pending: number, assigned: number, completed: number, failed: number, expired: number, cancelled: number, total: number }, pendingByPriority: Array<{ priority: number, count: number }>, throughput: { lastEventId: string | null, minutes: Array<{ minute: string, completed: number, failed: number }> } } };
 
 export type DashboardDeleteQueueMutationVariables = Exact<{
   id: string | number;
@@ -97,7 +100,7 @@ export type DashboardDeleteQueueMutation = { deleteWorkQueue: { id: string, canc
 export type DashboardTaskEventsSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DashboardTaskEventsSubscription = { taskEvents: { id: string, type: TaskEventType, taskId: string, queueId: string, teamId: string | null } };
+export type DashboardTaskEventsSubscription = { taskEvents: { id: string, type: TaskEventType, taskId: string, queueId: string, teamId: string | null, createdAt: string } };
 
 export type DashboardTaskQueryVariables = Exact<{
   id: string | number;
@@ -192,6 +195,18 @@ export const QueueCardFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"QueueCard"}) as unknown as TypedDocumentString<QueueCardFragment, unknown>;
+export const QueueThroughputFragmentDoc = new TypedDocumentString(`
+    fragment QueueThroughput on WorkQueue {
+  throughput(minutes: 15) {
+    lastEventId
+    minutes {
+      minute
+      completed
+      failed
+    }
+  }
+}
+    `, {"fragmentName":"QueueThroughput"}) as unknown as TypedDocumentString<QueueThroughputFragment, unknown>;
 export const TeamCardFragmentDoc = new TypedDocumentString(`
     fragment TeamCard on Team {
   id
@@ -280,6 +295,7 @@ export const DashboardQueuesDocument = new TypedDocumentString(`
     edges {
       node {
         ...QueueCard
+        ...QueueThroughput
       }
     }
   }
@@ -308,11 +324,22 @@ export const DashboardQueuesDocument = new TypedDocumentString(`
     priority
     count
   }
+}
+fragment QueueThroughput on WorkQueue {
+  throughput(minutes: 15) {
+    lastEventId
+    minutes {
+      minute
+      completed
+      failed
+    }
+  }
 }`) as unknown as TypedDocumentString<DashboardQueuesQuery, DashboardQueuesQueryVariables>;
 export const DashboardQueueDocument = new TypedDocumentString(`
-    query DashboardQueue($id: ID!) {
+    query DashboardQueue($id: ID!, $withThroughput: Boolean!) {
   workQueue(id: $id) {
     ...QueueCard
+    ...QueueThroughput @include(if: $withThroughput)
   }
 }
     fragment QueueCard on WorkQueue {
@@ -338,6 +365,16 @@ export const DashboardQueueDocument = new TypedDocumentString(`
   pendingByPriority {
     priority
     count
+  }
+}
+fragment QueueThroughput on WorkQueue {
+  throughput(minutes: 15) {
+    lastEventId
+    minutes {
+      minute
+      completed
+      failed
+    }
   }
 }`) as unknown as TypedDocumentString<DashboardQueueQuery, DashboardQueueQueryVariables>;
 export const DashboardQueueDetailDocument = new TypedDocumentString(`
@@ -346,14 +383,7 @@ export const DashboardQueueDetailDocument = new TypedDocumentString(`
     ...QueueCard
     visibilityTimeoutSeconds
     maxAttempts
-    throughput(minutes: 15) {
-      lastEventId
-      minutes {
-        minute
-        completed
-        failed
-      }
-    }
+    ...QueueThroughput
     tasks(last: $last, status: $status) {
       totalCount
       edges {
@@ -394,6 +424,16 @@ export const DashboardQueueDetailDocument = new TypedDocumentString(`
     priority
     count
   }
+}
+fragment QueueThroughput on WorkQueue {
+  throughput(minutes: 15) {
+    lastEventId
+    minutes {
+      minute
+      completed
+      failed
+    }
+  }
 }`) as unknown as TypedDocumentString<DashboardQueueDetailQuery, DashboardQueueDetailQueryVariables>;
 export const DashboardDeleteQueueDocument = new TypedDocumentString(`
     mutation DashboardDeleteQueue($id: ID!) {
@@ -411,6 +451,7 @@ export const DashboardTaskEventsDocument = new TypedDocumentString(`
     taskId
     queueId
     teamId
+    createdAt
   }
 }
     `) as unknown as TypedDocumentString<DashboardTaskEventsSubscription, DashboardTaskEventsSubscriptionVariables>;

@@ -1,8 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ThroughputChart, type MinuteCounts } from '../chart.js';
+import { ThroughputChart } from '../chart.js';
 import { DashboardQueueDetailDocument, type DashboardQueueDetailQuery, type TaskStatus } from '../generated/graphql.js';
-import { coalesce, useEvents, useLive } from '../live.js';
+import { coalesce, useEvents, useLive, type TaskEvent } from '../live.js';
 import { href } from '../router.js';
+import { fromServer, withEvent, type Throughput } from '../throughput.js';
 import { Age, Badge, Empty, Section } from '../ui.js';
 import { Priorities, StatusBar } from './queues.js';
 
@@ -15,9 +16,10 @@ export function QueueView({ id }: { id: string }) {
   const [queue, setQueue] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<TaskStatus | null>(null);
-  // Finished tasks per minute: counted by the server up to lastEventId, by this page after it.
-  const [buckets, setBuckets] = useState(new Map<number, MinuteCounts>());
-  const counted = useRef<bigint | null>(null);
+  // Finished tasks per minute: counted by the server once, then by this page from the events.
+  const [throughput, setThroughput] = useState<Throughput | null>(null);
+  // Events that arrive before the first count: added once it is in (those it already has are skipped).
+  const early = useRef<TaskEvent[]>([]);
 
   const load = useMemo(
     () =>
@@ -26,10 +28,8 @@ export function QueueView({ id }: { id: string }) {
           const q = (await api.request(DashboardQueueDetailDocument, { id, status: statusRef.current })).workQueue;
           setQueue(q);
           setError(null);
-          if (counted.current === null) {
-            counted.current = BigInt(q.throughput.lastEventId ?? 0);
-            setBuckets(new Map(q.throughput.minutes.map((m) => [Date.parse(m.minute), { completed: m.completed, failed: m.failed }])));
-          }
+          setThroughput((t) => t ?? early.current.reduce((acc, e) => withEvent(acc, e) ?? acc, fromServer(q.throughput)));
+          early.current = [];
         } catch (err) {
           setError((err as Error).message);
         }
@@ -39,7 +39,7 @@ export function QueueView({ id }: { id: string }) {
   const statusRef = useRef(status);
   statusRef.current = status;
   useEffect(() => {
-    counted.current = null;
+    setThroughput(null);
     setQueue(null);
     load.trigger();
     return () => load.stop();
@@ -49,16 +49,10 @@ export function QueueView({ id }: { id: string }) {
   useEvents('task', (e) => {
     if (e.queueId !== id) return;
     load.trigger();
-    if ((e.type === 'COMPLETED' || e.type === 'FAILED') && counted.current !== null && BigInt(e.id) > counted.current) {
-      counted.current = BigInt(e.id);
-      const minute = Math.floor(Date.now() / 60_000) * 60_000;
-      setBuckets((old) => {
-        const next = new Map(old);
-        const m = next.get(minute) ?? { completed: 0, failed: 0 };
-        next.set(minute, e.type === 'COMPLETED' ? { ...m, completed: m.completed + 1 } : { ...m, failed: m.failed + 1 });
-        return next;
-      });
-    }
+    setThroughput((t) => {
+      if (!t) early.current.push(e);
+      return (t && withEvent(t, e)) ?? t;
+    });
   });
 
   if (error && !queue) return <p class="error">{error}</p>;
@@ -94,7 +88,7 @@ export function QueueView({ id }: { id: string }) {
               lease {queue.visibilityTimeoutSeconds} s · max attempts {queue.maxAttempts} · {queue.id}
             </div>
           </div>
-          <ThroughputChart buckets={buckets} />
+          <ThroughputChart buckets={throughput?.minutes ?? new Map()} />
         </div>
       </Section>
       <Section

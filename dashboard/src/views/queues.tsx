@@ -1,23 +1,32 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api.js';
 import { DashboardDeleteQueueDocument, DashboardQueueDocument, DashboardQueuesDocument, type QueueCardFragment } from '../generated/graphql.js';
+import { ThroughputChart } from '../chart.js';
 import { useEvents, useKeyedReload, useLive } from '../live.js';
 import { href } from '../router.js';
+import { fromServer, withEvent, type Throughput } from '../throughput.js';
 import { Age, ConfirmButton, Empty } from '../ui.js';
 
 type Queue = QueueCardFragment;
 
 const STATUSES = ['pending', 'assigned', 'completed', 'failed', 'expired', 'cancelled'] as const;
 
-/** Every queue: depth by status and priority, the oldest pending task's age; delete. */
+/** Every queue: depth by status and priority, the oldest pending task's age, recent throughput; delete. */
 export function QueuesView() {
   const { api } = useLive();
   const [queues, setQueues] = useState<Queue[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Counted by the server when a queue is first listed, then from the events.
+  const [throughputs, setThroughputs] = useState(new Map<string, Throughput>());
+  const counted = useRef(throughputs);
+  counted.current = throughputs;
+  const setThroughput = (id: string, t: Throughput) => setThroughputs((all) => new Map(all).set(id, t));
 
   const loadAll = async () => {
     try {
-      setQueues((await api.request(DashboardQueuesDocument, {})).workQueues.edges.map((e) => e.node));
+      const list = (await api.request(DashboardQueuesDocument, {})).workQueues.edges.map((e) => e.node);
+      setQueues(list);
+      setThroughputs(new Map(list.map((q) => [q.id, fromServer(q.throughput)])));
       setError(null);
     } catch (err) {
       setError((err as Error).message);
@@ -26,7 +35,8 @@ export function QueuesView() {
   const remove = (id: string) => setQueues((list) => list?.filter((q) => q.id !== id) ?? null);
   const reloadQueue = useKeyedReload(async (id) => {
     try {
-      const queue = (await api.request(DashboardQueueDocument, { id })).workQueue;
+      const queue = (await api.request(DashboardQueueDocument, { id, withThroughput: !counted.current.has(id) })).workQueue;
+      if (queue.throughput) setThroughput(id, fromServer(queue.throughput));
       setQueues((list) => (list?.some((q) => q.id === id) ? list.map((q) => (q.id === id ? queue : q)) : [queue, ...(list ?? [])]));
     } catch (err) {
       if (err instanceof ApiError && err.code === 'NOT_FOUND') remove(id);
@@ -36,7 +46,12 @@ export function QueuesView() {
 
   useEffect(() => void loadAll(), []);
   useEvents('reconnect', () => void loadAll());
-  useEvents('task', (e) => reloadQueue(e.queueId));
+  useEvents('task', (e) => {
+    reloadQueue(e.queueId);
+    const t = counted.current.get(e.queueId);
+    const next = t && withEvent(t, e);
+    if (next) setThroughput(e.queueId, next);
+  });
 
   if (error && !queues) return <p class="error">{error}</p>;
   if (!queues) return <p class="muted">Loading queues…</p>;
@@ -52,6 +67,7 @@ export function QueuesView() {
             <th>By status</th>
             <th>Pending by priority</th>
             <th>Oldest pending</th>
+            <th>Finished / min</th>
             <th />
           </tr>
         </thead>
@@ -73,6 +89,9 @@ export function QueuesView() {
                 <Priorities rows={q.pendingByPriority} />
               </td>
               <td>{q.oldestPendingAt ? <Age at={q.oldestPendingAt} suffix="" /> : <span class="muted">—</span>}</td>
+              <td>
+                <ThroughputChart compact buckets={throughputs.get(q.id)?.minutes ?? new Map()} />
+              </td>
               <td>
                 <ConfirmButton
                   label="Delete"
