@@ -20,21 +20,21 @@ export interface LogRows {
  * One round trip for the tailer: the rows of the three event logs after each position (task
  * events, team events, messages by their global log id), and the snapshot's xmin/xmax, which
  * tell whether a missing id can still commit. Task and team events carry their owner (a primary
- * key lookup per row), so owner-wide streams (a dashboard) need no query of their own.
+ * key lookup per row read, after the limit), so owner-wide streams (a dashboard) need no query of their own.
  */
 export const readEvents = statement<{ tasksAfter: bigint; teamsAfter: bigint; messagesAfter: bigint }, LogRows>(
   'events_read_logs',
   `SELECT
      (SELECT COALESCE(json_agg(json_build_object(
-        'pos', e.id::text, 'id', e.id::text, 'taskId', e.task_id, 'queueId', e.queue_id, 'teamId', e.team_id, 'ownerId', e.owner_id, 'type', e.type,
+        'pos', e.id::text, 'id', e.id::text, 'taskId', e.task_id, 'queueId', e.queue_id, 'teamId', e.team_id,
+        'ownerId', (SELECT q.owner_id FROM work_queues q WHERE q.id = e.queue_id), 'type', e.type,
         'agentId', e.agent_id, 'detail', e.detail, 'createdAt', e.created_at) ORDER BY e.id), '[]')
-      FROM (SELECT te.*, q.owner_id FROM task_events te JOIN work_queues q ON q.id = te.queue_id
-            WHERE te.id > $1 ORDER BY te.id LIMIT ${READ_LIMIT}) e) AS tasks,
+      FROM (SELECT * FROM task_events WHERE id > $1 ORDER BY id LIMIT ${READ_LIMIT}) e) AS tasks,
      (SELECT COALESCE(json_agg(json_build_object(
-        'pos', e.id::text, 'id', e.id::text, 'teamId', e.team_id, 'ownerId', e.owner_id, 'type', e.type, 'agent', e.agent, 'dispatchId', e.dispatch_id,
+        'pos', e.id::text, 'id', e.id::text, 'teamId', e.team_id,
+        'ownerId', (SELECT t.owner_id FROM teams t WHERE t.id = e.team_id), 'type', e.type, 'agent', e.agent, 'dispatchId', e.dispatch_id,
         'detail', e.detail, 'createdAt', e.created_at) ORDER BY e.id), '[]')
-      FROM (SELECT ev.*, t.owner_id FROM team_events ev JOIN teams t ON t.id = ev.team_id
-            WHERE ev.id > $2 ORDER BY ev.id LIMIT ${READ_LIMIT}) e) AS teams,
+      FROM (SELECT * FROM team_events WHERE id > $2 ORDER BY id LIMIT ${READ_LIMIT}) e) AS teams,
      (SELECT COALESCE(json_agg(json_build_object(
         'pos', m.log_id::text, 'id', m.id, 'logId', m.log_id::text, 'teamId', m.team_id, 'seq', m.seq,
         'fromAgent', m.from_agent, 'toAgent', m.to_agent, 'body', m.body, 'createdAt', m.created_at) ORDER BY m.log_id), '[]')
