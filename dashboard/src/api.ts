@@ -88,16 +88,29 @@ export class Api {
     return body.data;
   }
 
-  /** Calls `next` with each event until the returned function is called. */
-  subscribe<R, V>(doc: Doc<R, V>, variables: V, next: (data: R) => void): () => void {
-    return this.ws.subscribe<R>(
+  /**
+   * Calls `next` with each event until the returned function is called; `ended` when the server
+   * ends the stream (e.g. the page fell too far behind: CONFLICT, subscribe again).
+   */
+  subscribe<R, V>(doc: Doc<R, V>, variables: V, next: (data: R) => void, ended?: (error?: unknown) => void): () => void {
+    let stopped = false;
+    const stop = this.ws.subscribe<R>(
       { query: doc.toString(), variables: variables as Record<string, unknown> },
       {
         next: (value) => value.data && next(value.data as R),
-        error: (err) => console.warn('subscription ended', err),
-        complete: () => {},
+        error: (err) => {
+          console.warn('subscription ended', err);
+          if (!stopped) ended?.(err);
+        },
+        complete: () => {
+          if (!stopped) ended?.();
+        },
       },
     );
+    return () => {
+      stopped = true;
+      stop();
+    };
   }
 
   dispose() {

@@ -23,14 +23,34 @@ interface Listeners {
  */
 export class Live {
   private readonly listeners: Listeners = { team: new Set(), task: new Set(), reconnect: new Set() };
-  private readonly stops: Array<() => void>;
+  private readonly stops = new Map<string, () => void>();
+  private disposed = false;
 
   constructor(readonly api: Api) {
-    this.stops = [
-      api.subscribe(DashboardTeamEventsDocument, {}, (d) => this.listeners.team.forEach((l) => l(d.teamEvents))),
-      api.subscribe(DashboardTaskEventsDocument, {}, (d) => this.listeners.task.forEach((l) => l(d.taskEvents))),
-      api.onReconnect(() => this.listeners.reconnect.forEach((l) => l())),
-    ];
+    this.follow('team', () => api.subscribe(DashboardTeamEventsDocument, {}, (d) => this.listeners.team.forEach((l) => l(d.teamEvents)), this.restart('team')));
+    this.follow('task', () => api.subscribe(DashboardTaskEventsDocument, {}, (d) => this.listeners.task.forEach((l) => l(d.taskEvents)), this.restart('task')));
+    this.stops.set('reconnect', api.onReconnect(() => this.resync()));
+  }
+
+  private readonly starts = new Map<string, () => () => void>();
+
+  private follow(name: string, start: () => () => void) {
+    this.starts.set(name, start);
+    this.stops.set(name, start());
+  }
+
+  /** A stream the server ended: subscribe again shortly, and reload what the views show. */
+  private restart(name: string) {
+    return () =>
+      setTimeout(() => {
+        if (this.disposed) return;
+        this.stops.set(name, this.starts.get(name)!());
+        this.resync();
+      }, 1000);
+  }
+
+  private resync() {
+    this.listeners.reconnect.forEach((l) => l());
   }
 
   on<K extends keyof Listeners>(kind: K, listener: Listeners[K] extends Set<infer L> ? L : never): () => void {
@@ -40,6 +60,7 @@ export class Live {
   }
 
   dispose() {
+    this.disposed = true;
     this.stops.forEach((stop) => stop());
   }
 }

@@ -25,11 +25,19 @@ export function MessagesView({ teamId }: { teamId: string }) {
         // Continues right after the last message loaded: no gap, no repeat (also when the
         // socket reconnects and the subscription replays from that cursor again).
         let last = loaded.at(-1)?.seq ?? 0;
-        stop = api.subscribe(DashboardTeamMessagesDocument, { teamId, after: last }, (d) => {
-          if (d.teamMessages.seq <= last) return;
-          last = d.teamMessages.seq;
-          setMessages((list) => [...list, d.teamMessages].slice(-500));
-        });
+        const follow = () =>
+          (stop = api.subscribe(
+            DashboardTeamMessagesDocument,
+            { teamId, after: last },
+            (d) => {
+              if (d.teamMessages.seq <= last) return;
+              last = d.teamMessages.seq;
+              setMessages((list) => [...list, d.teamMessages].slice(-500));
+            },
+            // Ended by the server (fell behind): continue from the last message shown.
+            () => setTimeout(() => !cancelled && follow(), 1000),
+          ));
+        follow();
       },
       (err) => setError((err as Error).message),
     );
