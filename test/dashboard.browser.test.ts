@@ -68,8 +68,10 @@ describe.skipIf(!chromiumPath)('dashboard in a browser', () => {
   });
 
   it('refuses a bad token with a message, back on the sign-in form', async () => {
+    await page.goto('about:blank');
     await page.goto(`${s.baseUrl}/#token=not-a-jwt`);
-    await page.getByText(/Signed out: .*Authentication failed/).waitFor(WAIT);
+    await page.getByText(/Signed out: .*(Authentication failed|Unauthorized)/).waitFor(WAIT);
+    await page.locator('textarea[name="token"]').waitFor(WAIT);
     expect(await page.evaluate(() => sessionStorage.getItem('agent-teams.token'))).toBeNull();
   });
 

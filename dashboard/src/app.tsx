@@ -68,7 +68,16 @@ function SignIn({ notice, onToken }: { notice: string | null; onToken: (token: s
 }
 
 function Dashboard({ token, onSignOut }: { token: string; onSignOut: (message: string | null) => void }) {
-  const live = useMemo(() => new Live(new Api(token, (message) => onSignOut(`Signed out: ${message}`))), [token]);
+  const live = useMemo(() => {
+    // HTTP and the websocket may both refuse the token: the first one's reason is shown.
+    let refused = false;
+    const unauthorized = (message: string) => {
+      if (refused) return;
+      refused = true;
+      onSignOut(`Signed out: ${message}`);
+    };
+    return new Live(new Api(token, unauthorized));
+  }, [token]);
   const [connection, setConnection] = useState<Connection>(live.api.state);
   useEffect(() => {
     const off = live.api.onConnection(setConnection);
