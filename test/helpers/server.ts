@@ -80,6 +80,8 @@ export async function startTestServer(
     config?: Partial<Pick<Config, 'metricsToken' | 'corsOrigins'>>;
     /** Where the server logs (silent by default). */
     log?: Logger;
+    /** Pre-fill GraphiQL with a token of this owner. */
+    graphiqlOwner?: string;
   } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase();
@@ -92,6 +94,8 @@ export async function startTestServer(
     db: database.handle,
     tokens,
     log,
+    // GraphiQL with this owner's token in its headers, as `npm start` does for the dev token.
+    graphiqlToken: options.graphiqlOwner ? await tokens.mint(options.graphiqlOwner, '1h') : undefined,
   });
   const subscriptions = countSubscriptions(app.bus);
   const baseUrl = options.listen ? await app.start() : undefined;
