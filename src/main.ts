@@ -128,6 +128,7 @@ Try it:
   curl -s ${url}/graphql -H "Authorization: Bearer $JWT_TOKEN" -H 'Content-Type: application/json' \\
     -d '{"query":"mutation { createWorkQueue(input: {name: \\"bug-triage\\"}) { id name } }"}'
 
+Dashboard (signs you in): ${url}/#token=${devToken}
 GraphiQL${loopback ? ' (token pre-filled)' : ''}: ${url}/graphql
 Stop with Ctrl-C.
 `);

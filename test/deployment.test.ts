@@ -55,6 +55,16 @@ describe('Dockerfile', () => {
     for (const entry of ['node_modules', 'src/generated', '.data', '.git']) expect(ignored).toContain(entry);
   });
 
+  it("has what npm ci's postinstall runs (client generation, the dashboard build) before npm ci, and serves the built dashboard", () => {
+    const build = stages[0]!;
+    const install = build.findIndex((s) => s.op === 'RUN' && /^npm ci\b/.test(s.args));
+    const copiedBefore = build.slice(0, install).filter((s) => s.op === 'COPY').flatMap((s) => s.args.split(/\s+/).slice(0, -1));
+    const needed = [...(pkg.scripts.postinstall ?? '').matchAll(/node (\S+)/g)].map((m) => m[1]!.split('/')[0]!);
+    expect(needed.length).toBeGreaterThan(0);
+    for (const dir of needed) expect(copiedBefore, dir).toContain(dir);
+    expect(final.some((s) => s.op === 'COPY' && /dashboard\/dist/.test(s.args))).toBe(true);
+  });
+
   it('runs node --import tsx src/main.ts (as npm start does), refusing to start without DATABASE_URL', () => {
     const cmd = JSON.parse(final.find((s) => s.op === 'CMD')!.args) as string[];
     const script = cmd.at(-1)!;

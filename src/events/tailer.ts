@@ -104,12 +104,14 @@ export function createEventTailer(options: TailerOptions) {
       }
       bus.publish('queueTasks', event.queueId, event);
       if (event.teamId) bus.publish('teamTasks', event.teamId, event);
+      bus.publish('ownerTasks', row.ownerId, event);
       if (event.type === 'CREATED' || event.type === 'REQUEUED' || event.type === 'RETRIED' || event.type === 'UNBLOCKED') bus.publish('work', event.queueId, event.taskId);
     }
     for (const row of c.teams.advance(rows.teams, BigInt(rows.xmin), BigInt(rows.xmax))) {
       const event = teamEvent(row);
       if (event.id > measuredAfter.teams) deliveryLag.observe({ log: 'teams' }, lag(event.createdAt));
       bus.publish('teamEvents', event.teamId, event);
+      bus.publish('ownerTeamEvents', row.ownerId, event);
     }
     for (const row of c.messages.advance(rows.messages, BigInt(rows.xmin), BigInt(rows.xmax))) {
       const m = message(row);

@@ -8,6 +8,7 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Context } from './context.js';
 import { codedError, useExpectedErrors } from './errors.js';
+import { bundledGraphiQL } from './graphiql.js';
 import { createLoaders } from './loaders.js';
 import { useRequestInfo } from './requestInfo.js';
 import { useTokenExpiry } from './tokenExpiry.js';
@@ -68,11 +69,13 @@ export function createGraphQLServer(deps: {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
-    // The dev token is pre-filled in GraphiQL so a newcomer can query at once.
+    // The dev token is pre-filled in GraphiQL so a newcomer can query at once. Subscriptions go
+    // over SSE: each one is an HTTP request carrying the headers editor's Authorization.
     graphiql: {
-      subscriptionsProtocol: 'WS',
+      subscriptionsProtocol: 'SSE',
       ...(deps.graphiqlToken ? { headers: JSON.stringify({ Authorization: `Bearer ${deps.graphiqlToken}` }, null, 2) } : {}),
     },
+    renderGraphiQL: bundledGraphiQL(),
     landingPage: false,
     // CORS is the HTTP server's, the same for REST and GraphQL (CORS_ORIGINS); Yoga's own would allow any origin.
     cors: false,

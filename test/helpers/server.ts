@@ -82,6 +82,8 @@ export async function startTestServer(
     log?: Logger;
     /** How often the schedule ticker looks for schedules created elsewhere. */
     scheduleLookMs?: number;
+    /** Pre-fill GraphiQL with a token of this owner. */
+    graphiqlOwner?: string;
   } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase();
@@ -100,6 +102,8 @@ export async function startTestServer(
     db: database.handle,
     tokens,
     log,
+    // GraphiQL with this owner's token in its headers, as `npm start` does for the dev token.
+    graphiqlToken: options.graphiqlOwner ? await tokens.mint(options.graphiqlOwner, '1h') : undefined,
   });
   const subscriptions = countSubscriptions(app.bus);
   const baseUrl = options.listen ? await app.start() : undefined;
