@@ -9,7 +9,9 @@ import {
   DequeueTaskDocument,
   DispatchToTeamDocument,
   EnqueueTasksDocument,
+  RequestInputDocument,
   SendMessageDocument,
+  TaskDocument,
   TeamDocument,
   WorkQueueDocument,
 } from './generated/graphql.js';
@@ -150,6 +152,26 @@ describe.skipIf(!chromiumPath)('dashboard in a browser', () => {
     await row.waitFor({ state: 'detached', ...WAIT });
     expect(errorCode(await s.gql(WorkQueueDocument, { id: queueId }))).toBe('NOT_FOUND');
     await notReloaded();
+  });
+
+  it("answers a task waiting for input, then cancels it, from the task's page", async () => {
+    const queueId = (await s.ok(CreateWorkQueueDocument, { input: { name: 'approvals' } })).createWorkQueue.id;
+    await s.ok(EnqueueTasksDocument, { queueId, tasks: [{ name: 'Deploy to production' }] });
+    const held = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'deployer' })).dequeueTask!;
+    await s.ok(RequestInputDocument, { id: held.id, leaseToken: held.leaseToken!, request: { question: 'Ship it?' } });
+    await openSignedIn(`#/tasks/${held.id}`);
+    await page.locator('.answer-input').getByText('Ship it?').waitFor(WAIT);
+    await page.getByRole('textbox', { name: 'Answer (JSON)' }).fill('{"approved": true}');
+    await page.getByRole('button', { name: 'Send answer' }).click();
+    await page.locator('[data-event="INPUT_PROVIDED"]').waitFor(WAIT);
+    expect((await s.ok(TaskDocument, { id: held.id })).task).toMatchObject({ status: 'ASSIGNED', assignedAgentId: 'deployer' });
+    await page.getByRole('button', { name: 'Cancel task' }).click();
+    await page.getByRole('button', { name: 'Cancel? Click again' }).click();
+    await page.locator('[data-event="CANCELLED"]').waitFor(WAIT);
+    await page.getByRole('button', { name: 'Retry' }).waitFor(WAIT);
+    expect((await s.ok(TaskDocument, { id: held.id })).task.status).toBe('CANCELLED');
+    await notReloaded();
+    await browser.screenshot(page, 'task-actions');
   });
 
   it("follows a team's messages as they are sent", async () => {

@@ -114,7 +114,30 @@ export type DashboardTaskQueryVariables = Exact<{
 }>;
 
 
-export type DashboardTaskQuery = { task: { id: string, name: string, status: TaskStatus, priority: number, payload: Record<string, unknown>, result: unknown, error: string | null, attempts: number, maxAttempts: number, assignedAgentId: string | null, reservedFor: string | null, dispatchId: string | null, stolen: boolean, stolenByQueueId: string | null, deadline: string | null, leaseExpiresAt: string | null, createdAt: string, assignedAt: string | null, finishedAt: string | null, queue: { id: string, name: string, team: { id: string, name: string } | null }, events: Array<{ id: string, type: TaskEventType, agentId: string | null, detail: unknown, createdAt: string }> } };
+export type DashboardTaskQuery = { task: { id: string, name: string, status: TaskStatus, priority: number, payload: Record<string, unknown>, result: unknown, error: string | null, attempts: number, maxAttempts: number, assignedAgentId: string | null, reservedFor: string | null, dispatchId: string | null, stolen: boolean, stolenByQueueId: string | null, deadline: string | null, leaseExpiresAt: string | null, inputRequest: Record<string, unknown> | null, inputRequestedAt: string | null, createdAt: string, assignedAt: string | null, finishedAt: string | null, queue: { id: string, name: string, team: { id: string, name: string } | null }, events: Array<{ id: string, type: TaskEventType, agentId: string | null, detail: unknown, createdAt: string }> } };
+
+export type DashboardCancelTaskMutationVariables = Exact<{
+  id: string | number;
+  reason?: string | null | undefined;
+}>;
+
+
+export type DashboardCancelTaskMutation = { cancelTask: { id: string, status: TaskStatus } };
+
+export type DashboardRetryTaskMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DashboardRetryTaskMutation = { retryTask: { id: string, status: TaskStatus } };
+
+export type DashboardProvideInputMutationVariables = Exact<{
+  id: string | number;
+  response: Record<string, unknown>;
+}>;
+
+
+export type DashboardProvideInputMutation = { provideInput: { id: string, status: TaskStatus } };
 
 export type TeamCardFragment = { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } };
 
@@ -481,6 +504,8 @@ export const DashboardTaskDocument = new TypedDocumentString(`
     stolenByQueueId
     deadline
     leaseExpiresAt
+    inputRequest
+    inputRequestedAt
     createdAt
     assignedAt
     finishedAt
@@ -502,6 +527,30 @@ export const DashboardTaskDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DashboardTaskQuery, DashboardTaskQueryVariables>;
+export const DashboardCancelTaskDocument = new TypedDocumentString(`
+    mutation DashboardCancelTask($id: ID!, $reason: String) {
+  cancelTask(id: $id, reason: $reason) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardCancelTaskMutation, DashboardCancelTaskMutationVariables>;
+export const DashboardRetryTaskDocument = new TypedDocumentString(`
+    mutation DashboardRetryTask($id: ID!) {
+  retryTask(id: $id, resetAttempts: true) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardRetryTaskMutation, DashboardRetryTaskMutationVariables>;
+export const DashboardProvideInputDocument = new TypedDocumentString(`
+    mutation DashboardProvideInput($id: ID!, $response: JSONObject!) {
+  provideInput(id: $id, response: $response) {
+    id
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<DashboardProvideInputMutation, DashboardProvideInputMutationVariables>;
 export const DashboardTeamsDocument = new TypedDocumentString(`
     query DashboardTeams($first: Int = 50, $dispatches: Int = 5) {
   teams(first: $first) {
