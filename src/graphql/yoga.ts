@@ -8,6 +8,7 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Context } from './context.js';
 import { codedError, useExpectedErrors } from './errors.js';
+import { useJsonBody } from './jsonBody.js';
 import { createLoaders } from './loaders.js';
 import { useTokenExpiry } from './tokenExpiry.js';
 import { schema } from './schema/index.js';
@@ -70,6 +71,8 @@ export function createGraphQLServer(deps: {
       ...(deps.graphiqlToken ? { headers: JSON.stringify({ Authorization: `Bearer ${deps.graphiqlToken}` }, null, 2) } : {}),
     },
     landingPage: false,
+    // useJsonBody reads POST bodies with the shared limit (MAX_BODY_BYTES) and answers 400 past it.
+    maxRequestBodySize: false,
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),
@@ -85,7 +88,8 @@ export function createGraphQLServer(deps: {
         maxDirectives: { n: 50 },
         maxTokens: { n: 5000 },
       }),
-      useExpectedErrors,
+      useJsonBody,
+      useExpectedErrors(db.health),
       useTokenExpiry,
       useDeliverAfterCommit(() => events.changed()),
     ],

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import FindMyWay, { type HTTPVersion } from 'find-my-way';
 import { bearerToken } from '../auth/tokens.js';
-import { DomainError } from '../errors.js';
+import { RETRY_AFTER_SECONDS } from '../db/health.js';
+import { DomainError, HTTP_STATUS } from '../errors.js';
 import { AUTH_REQUIRED, type Yoga } from '../graphql/yoga.js';
 import type { Logger } from '../logger.js';
-import { restError, STATUS_OF_CODE, type RestError } from './errors.js';
+import { restError, type RestError } from './errors.js';
 import { runOperation } from './execute.js';
 import { readJsonBody, restShape } from './http.js';
 import type { Route } from './route.js';
@@ -13,18 +14,19 @@ import { workQueueRoutes } from './routes/workQueues.js';
 
 const isEnvelope = (path: string) => path.startsWith('/api/v1/');
 
-function send(res: ServerResponse, status: number, body?: unknown) {
+function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) {
   if (body === undefined) {
-    res.writeHead(status).end();
+    res.writeHead(status, headers).end();
     return;
   }
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }
 
 /** Errors in each surface's shape: `{ok:false, error}` under /api/v1, `{error}` elsewhere. */
 function sendError(res: ServerResponse, envelope: boolean, error: RestError) {
   const body = { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) };
-  send(res, error.status, envelope ? { ok: false, error: body } : { error: body });
+  const headers = error.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : undefined;
+  send(res, error.status, envelope ? { ok: false, error: body } : { error: body }, headers);
 }
 
 /**
@@ -63,7 +65,7 @@ export function createRestRouter(yoga: Yoga, log: Logger) {
       send(res, answer.status, { ok: true, data: shaped, ...(restShape(answer.meta ?? {}, true) as object) });
     } catch (err) {
       if (err instanceof DomainError) {
-        const status = STATUS_OF_CODE[err.code] ?? 400;
+        const status = HTTP_STATUS[err.code];
         return sendError(res, envelope, { status, code: err.code, message: err.message, field: err.field });
       }
       log.error({ err, path: url.pathname }, 'REST request failed');

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { pageTasksBackward, pageTasksForward } from '../../queues/sql/pageTasks.js';
 import { createWorkQueue, deleteWorkQueue, requireQueue } from '../../queues/workQueues.js';
-import { idSchema } from '../../queues/validation.js';
+import { idSchema, queueInputSchema } from '../../queues/validation.js';
 import { builder } from '../builder.js';
+import { groupByParent, nodeQuery, relatedPage, totalCountOf } from '../connection.js';
 import type { StatusCounts } from '../loaders.js';
-import { TaskStatusEnum } from './task.js';
+import { bySeq, newestFirst, planPage } from '../pagination.js';
+import { Task, TaskStatusEnum } from './task.js';
 import './team.js';
 
 export const WorkQueue = builder.prismaNode('WorkQueue', {
@@ -29,13 +32,32 @@ export const WorkQueue = builder.prismaNode('WorkQueue', {
       description: 'Pending tasks (waiting to be dequeued).',
       resolve: (queue, _args, ctx) => ctx.loaders.queueDepth().load(queue.id),
     }),
-    tasks: t.relatedConnection('tasks', {
-      description: 'Tasks in insertion order, optionally filtered by status.',
-      cursor: 'id',
-      args: { status: t.arg({ type: TaskStatusEnum, required: false }) },
-      query: (args) => ({ where: args.status ? { status: args.status } : {}, orderBy: { seq: 'asc' } }),
-      totalCount: true,
-    }),
+    tasks: t.connection(
+      {
+        type: Task,
+        description: 'Tasks in insertion order, optionally filtered by status.',
+        args: { status: t.arg({ type: TaskStatusEnum, required: false }) },
+        resolve: async (queue, args, ctx, info) => {
+          const plan = planPage(args, { ownerId: ctx.ownerId, list: `tasks:${queue.id}` }, bySeq());
+          const rows = await relatedPage(ctx, info, queue.id, args, async (queueIds, query) => {
+            const page = await (plan.backward ? pageTasksBackward : pageTasksForward).rows(ctx.db.pool, {
+              queueIds: [...queueIds],
+              status: args.status ?? null,
+              afterSeq: plan.position?.[0] ?? null,
+              limit: plan.query.take,
+            });
+            const tasks = await ctx.db.prisma.task.findMany({ ...query, where: { id: { in: page.map((p) => p.id) } } });
+            return groupByParent(page, tasks);
+          });
+          const counts = () => ctx.loaders.queueCounts().load(queue.id);
+          return plan.connection(rows, async () => {
+            const c = await counts();
+            return args.status ? c[args.status] : Object.values(c).reduce((a, b) => a + b, 0);
+          });
+        },
+      },
+      { fields: (c) => ({ totalCount: c.int({ resolve: totalCountOf }) }) },
+    ),
   }),
 });
 
@@ -63,20 +85,26 @@ const CreateWorkQueueInput = builder.inputType('CreateWorkQueueInput', {
 });
 
 builder.queryFields((t) => ({
-  workQueues: t.prismaConnection({
-    type: 'WorkQueue',
-    cursor: 'id',
-    description: "The caller's work queues, newest first.",
-    args: { teamId: t.arg.string({ description: 'Only queues of this group.' }) },
-    totalCount: (_parent, args, ctx) =>
-      ctx.db.prisma.workQueue.count({ where: { ownerId: ctx.ownerId, deletedAt: null, ...(args.teamId ? { stealGroup: args.teamId } : {}) } }),
-    resolve: (query, _parent, args, ctx) =>
-      ctx.db.prisma.workQueue.findMany({
-        ...query,
-        where: { ownerId: ctx.ownerId, deletedAt: null, ...(args.teamId ? { stealGroup: args.teamId } : {}) },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      }),
-  }),
+  workQueues: t.connection(
+    {
+      type: WorkQueue,
+      description: "The caller's work queues, newest first.",
+      args: { teamId: t.arg.string({ description: 'Only queues of this group.' }) },
+      validate: z.looseObject({ teamId: queueInputSchema.shape.teamId }),
+      resolve: async (_parent, args, ctx, info) => {
+        const where = { ownerId: ctx.ownerId, deletedAt: null, ...(args.teamId ? { stealGroup: args.teamId } : {}) };
+        const plan = planPage(args, { ownerId: ctx.ownerId, list: 'workQueues' }, newestFirst);
+        const rows = await ctx.db.prisma.workQueue.findMany({
+          ...nodeQuery(ctx, info),
+          where: { AND: [where, plan.query.where] },
+          orderBy: plan.query.orderBy,
+          take: plan.query.take,
+        });
+        return plan.connection(rows, () => ctx.db.prisma.workQueue.count({ where }));
+      },
+    },
+    { fields: (c) => ({ totalCount: c.int({ resolve: totalCountOf }) }) },
+  ),
   workQueue: t.field({
     type: WorkQueue,
     description: 'One of your queues; NOT_FOUND for a missing, deleted or foreign id.',
