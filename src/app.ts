@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
+import { logOutages } from './db/outageLog.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { createEventTailer, type EventTailer } from './events/tailer.js';
 import { attachWebSocketServer } from './graphql/websocket.js';
@@ -38,6 +39,7 @@ export function buildApp(deps: {
   graphiqlToken?: string;
 }): App {
   const { config, db, log } = deps;
+  logOutages(db.health, log);
   const bus = createEventBus();
   const events = createEventTailer({ db, connectionString: deps.databaseUrl, bus, log, pollMs: config.eventPollMs });
   const yoga = createGraphQLServer({ ...deps, bus, events });
