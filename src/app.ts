@@ -31,7 +31,7 @@ export interface App {
  * in one place, torn down in one place.
  */
 export function buildApp(deps: {
-  config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'> & { eventPollMs?: number };
+  config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'> & Partial<Pick<Config, 'introspection' | 'websocket'>> & { eventPollMs?: number };
   databaseUrl: string;
   db: Db;
   tokens: TokenService;
@@ -42,7 +42,7 @@ export function buildApp(deps: {
   logOutages(db.health, log);
   const bus = createEventBus();
   const events = createEventTailer({ db, connectionString: deps.databaseUrl, bus, log, pollMs: config.eventPollMs });
-  const yoga = createGraphQLServer({ ...deps, bus, events });
+  const yoga = createGraphQLServer({ ...deps, bus, events, introspection: config.introspection });
   const rest = createRestRouter(yoga, log);
 
   const server = createServer((req, res) => {
@@ -64,7 +64,7 @@ export function buildApp(deps: {
     if (rest(req, res)) return;
     void yoga.handle(req, res);
   });
-  const websockets = attachWebSocketServer(server, yoga, deps.tokens, log);
+  const websockets = attachWebSocketServer(server, yoga, deps.tokens, log, config.websocket);
 
   let stopSweeper: (() => Promise<void>) | undefined;
   const app: App = {

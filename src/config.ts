@@ -18,6 +18,12 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** How often the lease/deadline sweeper runs, in milliseconds. */
     SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    /** Schema introspection, GraphiQL and "Did you mean" suggestions; default: on except in production. */
+    GRAPHQL_INTROSPECTION: z.enum(['true', 'false'], 'must be true or false').optional(),
+    /** Open websockets one owner may hold at once. */
+    WS_MAX_SOCKETS_PER_OWNER: z.coerce.number().int().min(1).max(100_000).default(100),
+    /** Subscriptions running at once on one websocket. */
+    WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(10_000).default(100),
   })
   .refine((env) => !(env.JWT_SECRET && env.JWT_JWKS_URL), {
     message: 'set either JWT_SECRET or JWT_JWKS_URL, not both',
@@ -43,6 +49,9 @@ export interface Config {
     | { kind: 'dev' };
   logLevel: Env['LOG_LEVEL'];
   sweepIntervalMs: number;
+  /** Whether the schema may be explored: introspection, GraphiQL, field suggestions in errors. */
+  introspection: boolean;
+  websocket: { maxSocketsPerOwner: number; maxSubscriptionsPerSocket: number };
 }
 
 export class ConfigError extends Error {}
@@ -71,5 +80,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         : { kind: 'dev' },
     logLevel: env.LOG_LEVEL,
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+    introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'true' : env.NODE_ENV !== 'production',
+    websocket: { maxSocketsPerOwner: env.WS_MAX_SOCKETS_PER_OWNER, maxSubscriptionsPerSocket: env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET },
   };
 }

@@ -1,4 +1,3 @@
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { DefinitionNode } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { bearerToken, AuthError, type Identity, type TokenService } from '../auth/tokens.js';
@@ -9,6 +8,7 @@ import type { Logger } from '../logger.js';
 import type { Context } from './context.js';
 import { codedError, useExpectedErrors } from './errors.js';
 import { useJsonBody } from './jsonBody.js';
+import { useOperationLimits } from './limits.js';
 import { createLoaders } from './loaders.js';
 import { useTokenExpiry } from './tokenExpiry.js';
 import { schema } from './schema/index.js';
@@ -59,14 +59,18 @@ export function createGraphQLServer(deps: {
   tokens: TokenService;
   log: Logger;
   graphiqlToken?: string;
+  /** Introspection, GraphiQL and field suggestions (off in production unless GRAPHQL_INTROSPECTION=true). */
+  introspection?: boolean;
 }): Yoga {
   const { db, bus, tokens, log, events } = deps;
   const positions = events.positions;
+  const introspection = deps.introspection ?? true;
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
-    // The dev token is pre-filled in GraphiQL so a newcomer can query at once.
-    graphiql: {
+    // The dev token is pre-filled in GraphiQL so a newcomer can query at once. GraphiQL needs
+    // introspection, so it is served only with it.
+    graphiql: introspection && {
       subscriptionsProtocol: 'WS',
       ...(deps.graphiqlToken ? { headers: JSON.stringify({ Authorization: `Bearer ${deps.graphiqlToken}` }, null, 2) } : {}),
     },
@@ -80,14 +84,7 @@ export function createGraphQLServer(deps: {
       error: (...args) => log.error(args.map(String).join(' ')),
     },
     plugins: [
-      // Bounds on what one operation may ask for.
-      EnvelopArmorPlugin({
-        maxDepth: { n: 10 },
-        costLimit: { maxCost: 5000 },
-        maxAliases: { n: 30 },
-        maxDirectives: { n: 50 },
-        maxTokens: { n: 5000 },
-      }),
+      ...useOperationLimits({ introspection }),
       useJsonBody,
       useExpectedErrors(db.health),
       useTokenExpiry,

@@ -3,6 +3,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type GraphQLFormattedError } from 'graphql';
 import { buildApp, type App } from '../../src/app.js';
 import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
+import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -30,13 +31,15 @@ export interface TestServer extends TestDatabase {
  * A server on its own database with an HS256 secret. Operations run in-process through Yoga;
  * with `listen` it also binds a free port and runs its timers (the sweeper), as `npm start` does.
  */
-export async function startTestServer(options: { sweepIntervalMs?: number; listen?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { sweepIntervalMs?: number; listen?: boolean; config?: Partial<Pick<Config, 'introspection' | 'websocket'>> } = {},
+): Promise<TestServer> {
   const database = await createTestDatabase();
   const secret = randomBytes(32).toString('hex');
   const tokens = await createTokenService({ jwt: { kind: 'secret', secret }, dataDir: '.data' });
-  const log = createLogger('silent');
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const app = buildApp({
-    config: { host: '127.0.0.1', port: 0, sweepIntervalMs: options.sweepIntervalMs ?? 3_600_000 },
+    config: { host: '127.0.0.1', port: 0, sweepIntervalMs: options.sweepIntervalMs ?? 3_600_000, ...options.config },
     databaseUrl: database.url,
     db: database.handle,
     tokens,
