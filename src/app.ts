@@ -8,6 +8,7 @@ import { createEventBus, type EventBus } from './events/bus.js';
 import { createEventTailer, type EventTailer } from './events/tailer.js';
 import { attachWebSocketServer } from './graphql/websocket.js';
 import { createGraphQLServer, type Yoga } from './graphql/yoga.js';
+import { withRequestContext } from './http/requestContext.js';
 import type { Logger } from './logger.js';
 import { startSweeper } from './queues/sweeper.js';
 import { createRestRouter } from './rest/router.js';
@@ -45,7 +46,8 @@ export function buildApp(deps: {
   const yoga = createGraphQLServer({ ...deps, bus, events, introspection: config.introspection });
   const rest = createRestRouter(yoga, log);
 
-  const server = createServer((req, res) => {
+  // Security headers and a request id on every answer, the id in every log line of the request.
+  const server = createServer(withRequestContext((req, res) => {
     const path = req.url?.split('?')[0];
     if (req.method === 'GET' && path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
@@ -63,7 +65,7 @@ export function buildApp(deps: {
     }
     if (rest(req, res)) return;
     void yoga.handle(req, res);
-  });
+  }));
   const websockets = attachWebSocketServer(server, yoga, deps.tokens, log, config.websocket);
 
   let stopSweeper: (() => Promise<void>) | undefined;

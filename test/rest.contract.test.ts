@@ -250,7 +250,7 @@ describe('seed 002: teams', () => {
     expect((await rest(s, 'POST', '/api/v1/teams', { body: { name: 'noauth' }, owner: null })).status).toBe(401);
     const missing = await rest(s, 'GET', '/api/v1/teams/team-abc123');
     expect(missing.status).toBe(404);
-    expect(missing.body).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'team team-abc123 not found' } });
+    expect(missing.body).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'team team-abc123 not found', requestId: expect.any(String) } });
     const id = (await rest(s, 'POST', '/api/v1/teams', { body: { name: 'nine', size: 9 } })).body.data.id;
     expect((await rest(s, 'GET', `/api/v1/teams/${id}`, { owner: 'mallory' })).status).toBe(404);
     const grown = await rest(s, 'POST', `/api/v1/teams/${id}/agents`);

@@ -9,6 +9,7 @@ import type { Context } from './context.js';
 import { codedError, useExpectedErrors } from './errors.js';
 import { useJsonBody } from './jsonBody.js';
 import { useOperationLimits } from './limits.js';
+import { useRequestIdInErrors } from './requestId.js';
 import { createLoaders } from './loaders.js';
 import { useTokenExpiry } from './tokenExpiry.js';
 import { schema } from './schema/index.js';
@@ -86,6 +87,7 @@ export function createGraphQLServer(deps: {
     plugins: [
       ...useOperationLimits({ introspection }),
       useJsonBody,
+      useRequestIdInErrors,
       useExpectedErrors(db.health),
       useTokenExpiry,
       useDeliverAfterCommit(() => events.changed()),

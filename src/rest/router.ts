@@ -3,6 +3,7 @@ import FindMyWay, { type HTTPVersion } from 'find-my-way';
 import { bearerToken } from '../auth/tokens.js';
 import { RETRY_AFTER_SECONDS } from '../db/health.js';
 import { DomainError, HTTP_STATUS } from '../errors.js';
+import { currentRequestId } from '../http/requestContext.js';
 import { AUTH_REQUIRED, type Yoga } from '../graphql/yoga.js';
 import type { Logger } from '../logger.js';
 import { restError, type RestError } from './errors.js';
@@ -24,7 +25,8 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
 
 /** Errors in each surface's shape: `{ok:false, error}` under /api/v1, `{error}` elsewhere. */
 function sendError(res: ServerResponse, envelope: boolean, error: RestError) {
-  const body = { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) };
+  // The request id ties the answer to the server's log lines.
+  const body = { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), requestId: currentRequestId() };
   const headers = error.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : undefined;
   send(res, error.status, envelope ? { ok: false, error: body } : { error: body }, headers);
 }
