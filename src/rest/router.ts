@@ -14,6 +14,17 @@ import { teamRoutes } from './routes/teams.js';
 import { workQueueRoutes } from './routes/workQueues.js';
 
 const isEnvelope = (path: string) => path.startsWith('/api/v1/');
+const REST_PREFIXES = ['/work-queues', '/work-queue-tasks'];
+
+/** Whether every %-escape of the path decodes to valid UTF-8 (ids come from it). */
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) {
   if (body === undefined) {
@@ -77,14 +88,21 @@ export function createRestRouter(yoga: Yoga, log: Logger) {
 
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const path = (req.url ?? '/').split('?')[0]!;
+    // Every path under the REST prefixes answers in the REST shape, matched or not.
+    const envelope = isEnvelope(path) || path === '/api/v1';
+    const restPath = envelope || REST_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+    if (restPath && !decodable(path)) {
+      sendError(res, envelope, { status: 400, code: 'BAD_USER_INPUT', message: 'path: malformed percent-encoding or UTF-8', field: 'path' });
+      return true;
+    }
     const found = router.find(req.method as 'GET', path);
     const r = (found?.store as { route?: Route } | undefined)?.route;
     if (r) {
       void handle(r, found!.params, req, res);
       return true;
     }
-    if (isEnvelope(path) || path === '/api/v1') {
-      sendError(res, true, { status: 404, code: 'NOT_FOUND', message: `no endpoint ${req.method} ${path}` });
+    if (restPath) {
+      sendError(res, envelope, { status: 404, code: 'NOT_FOUND', message: `no endpoint ${req.method} ${path}` });
       return true;
     }
     return false;
