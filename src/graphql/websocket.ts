@@ -6,21 +6,10 @@ import { AuthError, bearerToken, type Identity, type TokenService } from '../aut
 import { MAX_BODY_BYTES } from '../http/body.js';
 import type { Logger } from '../logger.js';
 import { timerAt } from '../timers.js';
-import { codedError } from './errors.js';
+import { DEFAULT_WEBSOCKET_LIMITS, websocketLimiter } from './websocketLimits.js';
 import type { Yoga } from './yoga.js';
 
 const UNAUTHORIZED = 4401;
-// graphql-ws clients do not reconnect after 4429, so an owner over the limit does not hammer.
-const TOO_MANY = 4429;
-
-export interface WebSocketLimits {
-  /** Open sockets per owner; one more is closed with 4429. */
-  maxSocketsPerOwner: number;
-  /** Subscriptions running at once on one socket; one more is answered TOO_MANY_REQUESTS. */
-  maxSubscriptionsPerSocket: number;
-}
-
-export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = { maxSocketsPerOwner: 100, maxSubscriptionsPerSocket: 100 };
 
 /** The token from graphql-ws `connectionParams`: `authorization: "Bearer …"` or `token: "…"`. */
 function tokenFrom(params: Readonly<Record<string, unknown>> | undefined): string | null {
@@ -40,9 +29,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
   // A message is at most what an HTTP request body may be.
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_BODY_BYTES });
   const expiryTimers = new Map<object, { clear(): void }>();
-  const socketsOf = new Map<string, number>();
-  /** Ids of each socket's subscriptions, pruned of those graphql-ws has since ended. */
-  const subscriptionsOf = new WeakMap<object, Set<string>>();
+  const limiter = websocketLimiter(limits);
   const identities = new WeakMap<object, Identity>();
   const closedSignals = new WeakMap<object, AbortSignal>();
   /** One signal per socket, aborted when it closes (a long poll over it stops waiting). */
@@ -69,17 +56,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
         }
         try {
           const identity = await tokens.verify(token);
-          const open = socketsOf.get(identity.ownerId) ?? 0;
-          if (open >= limits.maxSocketsPerOwner) {
-            socket.close(TOO_MANY, `Too many websockets: at most ${limits.maxSocketsPerOwner} per owner`);
-            return false;
-          }
-          socketsOf.set(identity.ownerId, open + 1);
-          socket.once('close', () => {
-            const left = (socketsOf.get(identity.ownerId) ?? 1) - 1;
-            if (left > 0) socketsOf.set(identity.ownerId, left);
-            else socketsOf.delete(identity.ownerId);
-          });
+          if (!limiter.admitSocket(socket, identity.ownerId)) return false;
           identities.set(socket, identity);
           expiryTimers.set(
             socket,
@@ -123,13 +100,8 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
         const errors = validate(args.schema, args.document);
         if (errors.length) return errors;
         if (getOperationAST(document, params.operationName)?.operation === 'subscription') {
-          let running = subscriptionsOf.get(ctx.extra.socket);
-          if (!running) subscriptionsOf.set(ctx.extra.socket, (running = new Set()));
-          for (const id of running) if (!(id in ctx.subscriptions)) running.delete(id);
-          if (running.size >= limits.maxSubscriptionsPerSocket) {
-            return [codedError('TOO_MANY_REQUESTS', `Too many subscriptions: at most ${limits.maxSubscriptionsPerSocket} at once on one websocket`)];
-          }
-          running.add(id);
+          const refused = limiter.admitSubscription(ctx.extra.socket, id, ctx.subscriptions);
+          if (refused) return [refused];
         }
         return args;
       },
