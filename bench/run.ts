@@ -1,217 +1,233 @@
-// npm run bench: dequeue+complete cycles per second with 32 concurrent agents, through the GraphQL
-// endpoint over HTTP, through the REST shim, and as the same SQL statements called directly, on the same database in the
-// same run; then push latency (enqueue → websocket event, enqueue → long-poll answer) as
-// p50/p99/max over --samples sequential samples. Uses the embedded PostgreSQL unless DATABASE_URL is set (then it creates and drops a
-// scratch database there). Bounded: each scenario drains a fixed number of tasks.
+// npm run bench [-- --help]: throughput, push latency, queue-depth latency and memory of Agent
+// Teams, every throughput as a ratio to the bare-table floor measured in the same run on the same
+// PostgreSQL. Progress goes to stderr; the table (or, with --json, one JSON line per scenario)
+// to stdout at the end. Every scenario is bounded by a fixed number of tasks or samples.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { Command } from 'commander';
-import { createClient } from 'graphql-ws';
-import pg from 'pg';
-import WebSocket from 'ws';
-import { buildApp } from '../src/app.js';
 import { createTokenService } from '../src/auth/tokens.js';
-import { createDb, type Db } from '../src/db/client.js';
-import { startTemporaryPostgres, type EmbeddedDatabase } from '../src/db/embeddedPostgres.js';
-import { migrate } from '../src/db/migrate.js';
-import { createLogger } from '../src/logger.js';
-import { enqueueTasks } from '../src/queues/enqueue.js';
-import { claimTask } from '../src/queues/sql/claimTask.js';
-import { completeTask } from '../src/queues/sql/finishTask.js';
-import { createWorkQueue } from '../src/queues/workQueues.js';
+import type { BenchContext } from './context.js';
+import { createQueue, describePostgres, fillQueue, OWNER, setupDatabases, vacuumAnalyze } from './database.js';
+import { parseOptions, type ScenarioName } from './options.js';
+import { fmt, jsonLine, progress, renderTable, type Result } from './report.js';
+import { batch } from './scenarios/batch.js';
+import { depth } from './scenarios/depth.js';
+import { floorWithNode, floorWithPgbench, pgbenchVersion, type FloorRun } from './scenarios/floor.js';
+import { longPoll, push } from './scenarios/latency.js';
+import { rss } from './scenarios/rss.js';
+import { bareYoga, derivedRatios, graphql, rest, sqlPath } from './scenarios/throughput.js';
+import { startServer, type RunningServer } from './servers.js';
 
-const opts = new Command()
-  .option('--tasks <n>', 'tasks drained per throughput scenario', '4000')
-  .option('--agents <n>', 'concurrent agents', '32')
-  .option('--samples <n>', 'samples per latency scenario', '1000')
-  .parse()
-  .opts<{ tasks: string; agents: string; samples: string }>();
-const TASKS = Number(opts.tasks);
-const AGENTS = Number(opts.agents);
-const SAMPLES = Number(opts.samples);
+const opts = parseOptions();
+const SCENARIO_TIMEOUT_MS = 10 * 60_000;
 
-function percentiles(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1)!, n: sorted.length };
-}
-const OWNER = 'bench';
+const cpus = os.cpus();
+const loadAtStart = os.loadavg()[0]!;
+const machine = `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`;
+if (loadAtStart >= 1) progress(`warning: 1-min load average ${loadAtStart.toFixed(1)} before the bench started: other work is running, figures will be noisy`);
+progress(`bench: ${machine}, Node ${process.version}; setting up ${process.env.DATABASE_URL ? 'scratch databases on DATABASE_URL' : 'an embedded PostgreSQL'}`);
 
-async function setupDatabase(): Promise<{ url: string; cleanup(): Promise<void> }> {
-  const name = `agent_teams_bench_${process.pid}`;
-  let embedded: EmbeddedDatabase | undefined;
-  let adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    embedded = await startTemporaryPostgres('bench');
-    adminUrl = embedded.url;
+const dbs = await setupDatabases();
+let failures = 0;
+let current: RunningServer | undefined;
+const serversUsed = new Map<string, string>();
+const results: Result[] = [];
+
+try {
+  const postgres = await describePostgres(dbs.admin);
+  const jwtSecret = randomUUID() + randomUUID();
+  const tokens = await createTokenService({ jwt: { kind: 'secret', secret: jwtSecret }, dataDir: '.data' });
+
+  // Every queue is filled before any server starts, so no listener is busy with the fill.
+  const queues: Record<string, string> = {};
+  const fills: [name: string, count: number, needed: ScenarioName][] = [
+    ['sql-warmup', opts.warmup, 'sql'],
+    ['sql', opts.tasks, 'sql'],
+    ['bare-yoga-warmup', opts.warmup, 'bare-yoga'],
+    ['bare-yoga', opts.tasks, 'bare-yoga'],
+    ['graphql-warmup', opts.warmup, 'graphql'],
+    ['graphql', opts.tasks, 'graphql'],
+    ['rest-warmup', opts.warmup, 'rest'],
+    ['rest', opts.tasks, 'rest'],
+    ['batch-warmup', Math.min(opts.batchTasks, opts.warmup * 10), 'batch'],
+    ['batch', opts.batchTasks, 'batch'],
+    ['probe', 0, 'batch'],
+    ['push', 0, 'push'],
+    ['long-poll', 0, 'long-poll'],
+  ];
+  progress('setup: creating and filling the queues');
+  for (const [name, count, needed] of fills) {
+    if (!opts.run.has(needed)) continue;
+    queues[name] = await createQueue(dbs.admin, name);
+    if (count > 0) await fillQueue(dbs.url, queues[name], count);
   }
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async cleanup() {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-      await embedded?.stop();
+  await vacuumAnalyze(dbs.admin);
+
+  const ctx: BenchContext = {
+    opts,
+    dbs,
+    token: await tokens.mint(OWNER, '4h'),
+    floor: null,
+    queues,
+    async server(kind) {
+      if (current?.kind === kind) return current;
+      await ctx.stopServer();
+      progress(`   starting ${kind === 'app' ? 'our server' : 'the bare yoga server'} (${opts.servers === 'child' ? 'child process' : 'in process'})`);
+      current = await startServer(kind, { databaseUrl: dbs.url, jwtSecret, mode: opts.servers });
+      serversUsed.set(kind, current.where.replace(/ \d+ /, ' '));
+      return current;
+    },
+    async stopServer() {
+      const running = current;
+      current = undefined;
+      await running?.stop();
     },
   };
-}
 
-async function fillQueue(db: Db, queueId: string) {
-  for (let i = 0; i < TASKS; i += 500) {
-    const n = Math.min(500, TASKS - i);
-    await enqueueTasks(db, OWNER, queueId, Array.from({ length: n }, (_, j) => ({ name: `bench-${i + j}`, priority: ((i + j) % 5) + 1, payload: { n: i + j } })));
+  const withTimeout = <T>(p: Promise<T>) =>
+    Promise.race([
+      p,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${SCENARIO_TIMEOUT_MS / 60_000} min`)), SCENARIO_TIMEOUT_MS).unref()),
+    ]);
+  const summary = (r: Result) =>
+    r.skipped
+      ? `skipped: ${r.skipped}`
+      : r.failed
+        ? `FAILED: ${r.failed}`
+        : r.p50 !== undefined
+          ? `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99!.toFixed(2)} ms`
+          : `${fmt(r.value ?? NaN, r.unit === 'ratio' ? 2 : 0)} ${r.unit}${r.ratio != null && r.unit !== 'ratio' ? ` (${r.ratio.toFixed(2)} × floor)` : ''}${r.verified ? `, ${r.verified}` : ''}`;
+
+  async function scenario(name: string, description: string, run: () => Promise<Result | Result[]>): Promise<Result[]> {
+    progress(`▶ ${name}: ${description}`);
+    let out: Result[];
+    try {
+      const r = await withTimeout(run());
+      out = Array.isArray(r) ? r : [r];
+    } catch (err) {
+      out = [{ name, label: name, value: null, unit: '', failed: err instanceof Error ? err.message : String(err) }];
+    }
+    for (const r of out) {
+      if (r.failed) failures++;
+      progress(`■ ${r.name}: ${summary(r)}`);
+    }
+    results.push(...out);
+    return out;
   }
-}
 
-/** Runs `agents` loops of `cycle` until each returns false; returns cycles per second. */
-async function drain(cycle: (agent: string) => Promise<boolean>): Promise<{ perSecond: number; seconds: number; cycles: number }> {
-  let cycles = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: AGENTS }, async (_, i) => {
-      while (await cycle(`agent-${i}`)) cycles++;
-    }),
+  // The floor: pgbench when it is installed (or asked for), else node pg; with pgbench the node
+  // figure is shown too, as what a Node client alone can drive.
+  const pgbench = opts.floor === 'node' ? null : pgbenchVersion();
+  if (opts.floor === 'pgbench' && !pgbench) throw new Error('--floor pgbench: pgbench not found on PATH');
+  const measureFloor = () =>
+    pgbench ? floorWithPgbench(dbs.floorUrl, opts.floorClients, opts.floorCycles) : floorWithNode(dbs.floorUrl, opts.floorClients, opts.floorCycles);
+  const floorRow = (name: string, label: string, f: FloorRun, detail = ''): Result => ({
+    name,
+    label,
+    value: f.perSecond,
+    unit: 'cycles/s',
+    ratio: ctx.floor ? f.perSecond / ctx.floor : 1,
+    n: f.cycles,
+    seconds: f.seconds,
+    verified: f.verified.text,
+    ...(f.verified.ok ? {} : { failed: f.verified.text }),
+    detail: detail || 'trigger-free table in a scratch database, 2 autocommit statements per cycle',
+  });
+  const floorLabel = (how: string) => `floor: ${how}, ${opts.floorClients} clients`;
+  const [floor] = await scenario('floor', `bare claim + complete on a trigger-free table, ${fmt(opts.floorCycles)} cycles`, async () =>
+    floorRow('floor', floorLabel(pgbench ? 'pgbench' : 'node pg'), await measureFloor()),
   );
-  const seconds = (performance.now() - start) / 1000;
-  return { perSecond: cycles / seconds, seconds, cycles };
-}
-
-const database = await setupDatabase();
-try {
-  await migrate(database.url);
-  const db = createDb(database.url);
-  const tokens = await createTokenService({ jwt: { kind: 'secret', secret: randomUUID() + randomUUID() }, dataDir: '.data' });
-  const app = buildApp({ config: { host: '127.0.0.1', port: 0, sweepIntervalMs: 1000 }, databaseUrl: database.url, db, tokens, log: createLogger('silent') });
-  const baseUrl = await app.start();
-  const token = await tokens.mint(OWNER, '1h');
-
-  const gql = async (query: string, variables: Record<string, unknown>) => {
-    const res = await fetch(`${baseUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: Record<string, { id: string; leaseToken: string } | null>; errors?: unknown };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data!;
-  };
-  const DEQUEUE = 'mutation($q: ID!, $a: String!) { dequeueTask(queueId: $q, agentId: $a) { id leaseToken payload } }';
-  const COMPLETE = 'mutation($id: ID!, $t: String) { completeTask(id: $id, leaseToken: $t, result: {ok: true}) { id status } }';
-
-  // Warm-up: JIT, connection pools, plan caches.
-  const warm = await createWorkQueue(db, OWNER, { name: 'warmup' });
-  await enqueueTasks(db, OWNER, warm.id, Array.from({ length: 200 }, (_, i) => ({ name: `w${i}` })));
-  await drain(async (agent) => {
-    const t = (await gql(DEQUEUE, { q: warm.id, a: agent })).dequeueTask;
-    if (t) await gql(COMPLETE, { id: t.id, t: t.leaseToken });
-    return !!t;
-  });
-
-  const gqlQueue = await createWorkQueue(db, OWNER, { name: 'graphql' });
-  await fillQueue(db, gqlQueue.id);
-  const viaGraphQL = await drain(async (agent) => {
-    const t = (await gql(DEQUEUE, { q: gqlQueue.id, a: agent })).dequeueTask;
-    if (t) await gql(COMPLETE, { id: t.id, t: t.leaseToken });
-    return !!t;
-  });
-
-  const restQueue = await createWorkQueue(db, OWNER, { name: 'rest' });
-  await fillQueue(db, restQueue.id);
-  const restCall = async (path: string, body: unknown) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    });
-    if (res.status === 204) return null;
-    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as { id: string; leaseToken: string };
-  };
-  const viaRest = await drain(async (agent) => {
-    const t = await restCall(`/work-queues/${restQueue.id}/dequeue`, { agentId: agent });
-    if (t) await restCall(`/work-queue-tasks/${t.id}/complete`, { leaseToken: t.leaseToken, result: { ok: true } });
-    return !!t;
-  });
-
-  const sqlQueue = await createWorkQueue(db, OWNER, { name: 'sql' });
-  await fillQueue(db, sqlQueue.id);
-  const viaSql = await drain(async (agent) => {
-    const t = await claimTask(db, { ownerId: OWNER, queueId: sqlQueue.id, agentId: agent, leaseToken: randomUUID(), asMember: false });
-    if (t) await completeTask(db, { ownerId: OWNER, taskId: t.id, leaseToken: t.leaseToken, agentId: null }, { ok: true });
-    return !!t;
-  });
-
-  // Latency: enqueue (a GraphQL mutation over HTTP) → the event reaches a websocket subscriber.
-  const latencyQueue = await createWorkQueue(db, OWNER, { name: 'latency' });
-  const ws = createClient({
-    url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
-    retryAttempts: 0,
-  });
-  const arrivals = new Map<string, (at: number) => void>();
-  const unsubscribe = ws.subscribe<{ taskEvents: { task: { name: string } } }>(
-    { query: `subscription($q: ID!) { taskEvents(queueId: $q) { type task { name } } }`, variables: { q: latencyQueue.id } },
-    { next: (r) => arrivals.get(r.data!.taskEvents.task.name)?.(performance.now()), error: (e) => console.error(e), complete: () => {} },
-  );
-  await new Promise((r) => setTimeout(r, 300));
-  const ENQUEUE = 'mutation($q: ID!, $n: String!) { enqueueTask(queueId: $q, input: {name: $n}) { id } }';
-  const pushLatency: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
-    const name = `push-${i}`;
-    const arrived = new Promise<number>((resolve) => arrivals.set(name, resolve));
-    const sent = performance.now();
-    await gql(ENQUEUE, { q: latencyQueue.id, n: name });
-    pushLatency.push((await arrived) - sent);
-    arrivals.delete(name);
-  }
-  unsubscribe();
-  await ws.dispose();
-
-  // Latency: enqueue → a long-polling dequeue (waitSeconds) returns the task.
-  const pollQueue = await createWorkQueue(db, OWNER, { name: 'long-poll' });
-  const POLL = 'mutation($q: ID!) { dequeueTask(queueId: $q, agentId: "poller", waitSeconds: 10) { id leaseToken } }';
-  const wakeLatency: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
-    const polled = gql(POLL, { q: pollQueue.id }).then((d) => ({ at: performance.now(), task: d.dequeueTask }));
-    await new Promise((r) => setTimeout(r, 10)); // the poll is waiting
-    const sent = performance.now();
-    await gql(ENQUEUE, { q: pollQueue.id, n: `poll-${i}` });
-    const { at, task } = await polled;
-    if (!task) throw new Error('long poll returned no task');
-    wakeLatency.push(at - sent);
-    await gql(COMPLETE, { id: task.id, t: task.leaseToken });
+  ctx.floor = floor && !floor.failed ? floor.value : null;
+  const firstFloor = ctx.floor;
+  if (pgbench) {
+    await scenario('floor-node', 'the same floor driven by node pg clients in this process', async () =>
+      floorRow('floor-node', floorLabel('node pg (bench process)'), await floorWithNode(dbs.floorUrl, opts.floorClients, opts.floorCycles)),
+    );
   }
 
-  const counts = await db.task.groupBy({ by: ['status'], _count: { _all: true } });
-  const completed = counts.find((c) => c.status === 'COMPLETED')?._count._all ?? 0;
-  const expected = TASKS * 3 + 200 + SAMPLES;
-  if (completed !== expected) throw new Error(`expected ${expected} completed tasks, found ${completed}`);
+  const throughput: [ScenarioName, string, () => Promise<Result | Result[]>][] = [
+    ['sql', `domain dequeue + complete, ${opts.agents} agents, ${fmt(opts.tasks)} tasks`, () => sqlPath(ctx)],
+    ['bare-yoga', `bare graphql-yoga + pg over HTTP, ${opts.agents} agents, ${fmt(opts.tasks)} tasks`, () => bareYoga(ctx)],
+    ['graphql', `dequeueTask + completeTask over HTTP, ${opts.agents} agents, ${fmt(opts.tasks)} tasks`, () => graphql(ctx)],
+    ['rest', `REST dequeue + complete, ${opts.agents} agents, ${fmt(opts.tasks)} tasks`, () => rest(ctx)],
+    ['batch', `dequeueTasks(${opts.batchSize}) + completeTasks, ${opts.batchAgents} agents, ${fmt(opts.batchTasks)} tasks`, () => batch(ctx)],
+  ];
+  const latency: [ScenarioName, string, () => Promise<Result | Result[]>][] = [
+    ['push', `enqueue → websocket event, ${fmt(opts.samples)} samples`, () => push(ctx)],
+    ['long-poll', `enqueue → long-poll answer, ${fmt(opts.samples)} samples`, () => longPoll(ctx)],
+    ['depth', `dequeue latency at ${fmt(opts.shallow)} and ${fmt(opts.deep)} pending, ${fmt(opts.depthSamples)} samples each`, () => depth(ctx)],
+    ['rss', `server RSS with ${fmt(opts.subscribers)} idle websocket subscribers`, () => rss(ctx)],
+  ];
+  for (const [name, description, run] of throughput) {
+    if (!opts.run.has(name)) continue;
+    if (opts.floorEach && firstFloor) {
+      // On a machine with other work, the floor right before each scenario is its denominator.
+      progress(`   floor again before ${name}`);
+      const f = await measureFloor().catch(() => null);
+      ctx.floor = f?.verified.ok ? f.perSecond : firstFloor;
+    }
+    const out = await scenario(name, description, run);
+    if (opts.floorEach && firstFloor) {
+      for (const r of out) {
+        r.detail = [r.detail, `÷ the floor measured just before it: ${fmt(ctx.floor!)} cycles/s`].filter(Boolean).join('; ');
+        r.extra = { ...r.extra, floor: ctx.floor };
+      }
+    }
+  }
+  ctx.floor = firstFloor;
+  await ctx.stopServer();
 
-  const cpu = os.cpus();
-  console.log(`\nAgent Teams benchmark — ${new Date().toISOString()}`);
-  console.log(`machine: ${cpu.length} × ${cpu[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
-  console.log(`database: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL'}; ${AGENTS} concurrent agents; ${TASKS} tasks per scenario\n`);
-  const row = (label: string, r: { perSecond: number; seconds: number; cycles: number }) =>
-    console.log(`${label.padEnd(44)} ${r.perSecond.toFixed(0).padStart(7)} cycles/s  (${r.cycles} in ${r.seconds.toFixed(2)} s)`);
-  row('dequeue+complete via GraphQL over HTTP', viaGraphQL);
-  row('dequeue+complete via the REST shim', viaRest);
-  row('dequeue+complete as SQL statements (no HTTP)', viaSql);
-  console.log(`\nGraphQL/SQL ratio: ${(viaGraphQL.perSecond / viaSql.perSecond).toFixed(2)}\n`);
-  const lat = (label: string, samples: number[]) => {
-    const p = percentiles(samples);
-    console.log(`${label.padEnd(44)} p50 ${p.p50.toFixed(1).padStart(6)} ms  p99 ${p.p99.toFixed(1).padStart(6)} ms  max ${p.max.toFixed(1).padStart(6)} ms  (n=${p.n})`);
+  // The floor once more right after the throughput scenarios: how far it moved while they ran
+  // (other work on the machine, autovacuum, checkpoints); their ratios are no steadier than that.
+  if (firstFloor && [...opts.run].some((n) => throughput.some(([t]) => t === n))) {
+    await scenario('floor-after', 'the floor again, after the throughput scenarios', async () => {
+      const f = await measureFloor();
+      const drift = ((f.perSecond / firstFloor - 1) * 100).toFixed(0);
+      return floorRow('floor-after', 'floor again, after a–e', f, `${Number(drift) >= 0 ? '+' : ''}${drift}% against the first floor`);
+    });
+  }
+
+  for (const [name, description, run] of latency) if (opts.run.has(name)) await scenario(name, description, run);
+  await ctx.stopServer();
+
+  // Letters in order; derived ratios under the rows they come from.
+  const ORDER = ['floor', 'floor-node', 'sql', 'graphql', 'rest', 'bare-yoga', 'batch', 'floor-after', 'push', 'long-poll', 'depth-before', 'depth-shallow', 'depth-deep', 'depth-ratio', 'rss'];
+  const rank = (r: Result) => {
+    const i = ORDER.indexOf(r.name);
+    return i < 0 ? ORDER.length : i;
   };
-  lat('enqueue → websocket subscriber event', pushLatency);
-  lat('enqueue → long-polling dequeue answered', wakeLatency);
-  console.log(`server RSS after run: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+  const derived = derivedRatios(results);
+  const ordered = results.sort((a, b) => rank(a) - rank(b));
+  const lastSingle = ordered.findLastIndex((r) => ['graphql', 'rest', 'bare-yoga'].includes(r.name));
+  ordered.splice(lastSingle + 1, 0, ...derived);
+  for (const r of derived) if (r.target && !r.target.met) progress(`■ ${r.name}: ${r.value!.toFixed(2)} (target ${r.target.text} missed)`);
 
-  await app.stop();
-  await db.$disconnect();
+  const servers = [...serversUsed].map(([kind, where]) => `${kind === 'app' ? 'our server' : 'bare yoga'}: ${where}`).join('; ');
+  const header = [
+    `Agent Teams benchmark — ${new Date().toISOString()}`,
+    `machine      ${machine}`,
+    `node         ${process.version}`,
+    `database     ${postgres}; ${dbs.where}`,
+    `servers      ${servers || 'none started'}`,
+    `load         this process: undici keep-alive pool (one connection per agent), graphql-ws over ws`,
+    `floor        ${ctx.floor ? `${fmt(ctx.floor)} cycles/s` : 'not measured'} (${pgbench ? `pgbench ${pgbench}, -M prepared` : 'node pg, named prepared statements'}, ${opts.floorClients} clients): every "÷ floor" divides by it`,
+    `machine load 1-min load average ${loadAtStart.toFixed(1)} when the bench started (${os.loadavg()[0]!.toFixed(1)} at the end, this bench included)${
+      loadAtStart >= 1 ? ' — other work was running on the machine: the figures are noisy' : ''
+    }`,
+    `counts       ${fmt(opts.tasks)} tasks per single-cycle scenario, ${opts.agents} agents, ${fmt(opts.warmup)} warm-up cycles; batch ${fmt(opts.batchTasks)}; ${fmt(opts.samples)} latency samples; depth ${fmt(opts.depthSamples)} samples`,
+  ];
+  if (opts.json) {
+    console.log(
+      JSON.stringify({ name: 'environment', machine, loadAverage: { start: loadAtStart, end: os.loadavg()[0] }, node: process.version, postgres, database: dbs.where, servers: Object.fromEntries(serversUsed), floor: ctx.floor }),
+    );
+    for (const r of ordered) console.log(jsonLine(r));
+  } else {
+    console.log(`\n${renderTable(header, ordered)}\n`);
+  }
+} catch (err) {
+  failures++;
+  console.error(err);
 } finally {
-  await database.cleanup();
+  await current?.stop().catch(() => {});
+  await dbs.cleanup();
 }
+process.exit(failures ? 1 : 0);

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
@@ -24,7 +24,29 @@ export interface App {
    * and port (0 picks a free one); resolves with the base URL.
    */
   start(): Promise<string>;
+  /**
+   * Graceful stop: refuses new requests (503), ends every subscription and long poll (a long
+   * poll answers its empty result), waits up to DRAIN_MS for in-flight requests, closes
+   * websockets with 1001 (going away), then stops the background work.
+   */
   stop(): Promise<void>;
+}
+
+/** How long stop() waits for in-flight HTTP requests before cutting them. */
+const DRAIN_MS = 10_000;
+
+const json = (res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) =>
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+
+/** Resolves true once `promise` settles, false after `ms`. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeUp = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeUp]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -38,6 +60,8 @@ export function buildApp(deps: {
   tokens: TokenService;
   log: Logger;
   graphiqlToken?: string;
+  /** Liveness beyond "the process answers": a reason when the server cannot serve (e.g. its embedded PostgreSQL died). */
+  health?: () => string | undefined;
 }): App {
   const { config, db, log } = deps;
   logOutages(db.health, log);
@@ -46,11 +70,28 @@ export function buildApp(deps: {
   const yoga = createGraphQLServer({ ...deps, bus, events, introspection: config.introspection });
   const rest = createRestRouter(yoga, log);
 
+  // Requests being answered, so stop() can let them finish.
+  const inFlight = new Set<ServerResponse>();
+  let allAnswered: (() => void) | undefined;
+  let draining = false;
+
   // Security headers and a request id on every answer, the id in every log line of the request.
   const server = createServer(withRequestContext((req, res) => {
+    if (draining) {
+      json(res, 503, { status: 'shutting down' }, { connection: 'close', 'retry-after': '1' });
+      return;
+    }
+    log.trace({ method: req.method, url: req.url }, 'request received');
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (inFlight.size === 0) allAnswered?.();
+    });
     const path = req.url?.split('?')[0];
     if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      const problem = deps.health?.();
+      if (problem) json(res, 503, { status: 'unavailable', reason: problem });
+      else json(res, 200, { status: 'ok' });
       return;
     }
     if (req.method === 'GET' && path === '/readyz') {
@@ -69,6 +110,7 @@ export function buildApp(deps: {
   const websockets = attachWebSocketServer(server, yoga, deps.tokens, log, config.websocket);
 
   let stopSweeper: (() => Promise<void>) | undefined;
+  let stopped: Promise<void> | undefined;
   const app: App = {
     yoga,
     bus,
@@ -85,13 +127,24 @@ export function buildApp(deps: {
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       return `http://${host}:${port}`;
     },
-    async stop() {
-      bus.close();
-      await websockets.close();
-      await stopSweeper?.();
-      await events.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    stop() {
+      return (stopped ??= (async () => {
+        draining = true;
+        // No new connections; resolves once every connection has ended.
+        const closed = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+        // Each connection closes after its answer (no keep-alive request slips in).
+        for (const res of inFlight) res.shouldKeepAlive = false;
+        bus.close();
+        if (inFlight.size > 0) await within(new Promise<void>((resolve) => (allAnswered = resolve)), DRAIN_MS);
+        // A long poll over a websocket that bus.close() woke has its answer by the next turn of
+        // the event loop (no I/O on that path): let it reach the socket before the 1001.
+        await new Promise((resolve) => setImmediate(resolve));
+        await websockets.close();
+        await stopSweeper?.();
+        await events.stop();
+        server.closeAllConnections();
+        await within(closed, 5_000);
+      })());
     },
   };
   return app;

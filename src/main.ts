@@ -1,9 +1,10 @@
-// Entry point: config → database → server.
+// Entry point: config → port check → database → server; SIGINT/SIGTERM stop it gracefully.
+import { createServer } from 'node:net';
 import { createTokenService } from './auth/tokens.js';
 import { buildApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDb, type Db } from './db/client.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embeddedPostgres.js';
+import { EmbeddedPostgresError, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embeddedPostgres.js';
 import { migrate } from './db/migrate.js';
 import { createLogger } from './logger.js';
 
@@ -20,30 +21,75 @@ const log = createLogger(config.logLevel);
 let embedded: EmbeddedDatabase | undefined;
 let db: Db | undefined;
 let app: App | undefined;
+/** Set once the embedded PostgreSQL died under us: /healthz answers 503 with it. */
+let databaseLost: string | undefined;
 
-/** Startup failures users can act on, in one line instead of a stack trace. */
-function explain(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'EADDRINUSE') return `${config.host}:${config.port} is already in use: stop the other server or set PORT.`;
-  if (!config.databaseUrl && !embedded) {
-    return `could not start the embedded PostgreSQL in ${config.dataDir}/postgres (is another server using that data directory? set DATA_DIR or DATABASE_URL)${e?.message ? `: ${e.message}` : ''}`;
-  }
-  return e?.message ?? String(err);
+let stopping: Promise<void> | undefined;
+/** Drains and stops everything (once), then exits with `code`. */
+function shutdown(code: number): Promise<void> {
+  return (stopping ??= (async () => {
+    await app?.stop().catch((err: unknown) => log.error({ err }, 'error while stopping the server'));
+    await db?.close().catch(() => {});
+    await embedded?.stop().catch((err: unknown) => log.error({ err }, 'error while stopping the embedded PostgreSQL'));
+    process.exit(code);
+  })());
 }
 
-async function shutdown(code: number) {
-  await app?.stop().catch(() => {});
-  await db?.close().catch(() => {});
-  await embedded?.stop().catch(() => {});
-  process.exit(code);
+// Registered first, so a Ctrl-C during start-up also stops what was started. A second signal
+// while draining exits at once (the embedded PostgreSQL's watchdog then stops it).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting without waiting for the drain');
+      process.exit(1);
+    }
+    log.info({ signal }, 'shutting down: answering in-flight requests, then stopping');
+    void shutdown(0);
+  });
+}
+
+/** Start-up failures users can act on, as one sentence; undefined for anything else (a bug: logged with its stack). */
+function explain(err: unknown): string | undefined {
+  if (err instanceof EmbeddedPostgresError) return err.message;
+  const e = err as NodeJS.ErrnoException;
+  const address = `${config.host}:${config.port}`;
+  if (e?.code === 'EADDRINUSE') return `port ${config.port} is already in use (${address}): stop the other server or set PORT`;
+  if (e?.code === 'EACCES' && e.syscall === 'listen') return `not allowed to listen on ${address}: choose a PORT above 1023 or run with the needed rights`;
+  if (e?.code === 'EADDRNOTAVAIL' || e?.code === 'ENOTFOUND') return `HOST ${config.host} is not an address of this machine: set HOST`;
+  if (config.databaseUrl && ['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', '28P01', '3D000'].includes(String(e?.code))) {
+    return `could not connect to the database in DATABASE_URL: ${e.message}`;
+  }
+  return undefined;
+}
+
+/** Fails fast when the port is taken, before anything is created or migrated (the port is bound for real once ready). */
+async function checkPortFree(): Promise<void> {
+  if (config.port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen({ port: config.port, host: config.host, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }
 
 try {
+  await checkPortFree();
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     log.info({ dataDir: config.dataDir }, 'DATABASE_URL not set: starting embedded PostgreSQL');
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, onLog: (line) => log.debug(line) });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      onLog: (line) => log.debug(line),
+      onNotice: (line) => log.info(line),
+    });
     databaseUrl = embedded.url;
+    // Nothing works without it: say so on /healthz, drain what can still answer, exit non-zero
+    // so a supervisor (or the user) starts server and database again.
+    void embedded.unexpectedExit.then((how) => {
+      databaseLost = `the embedded PostgreSQL ${how}`;
+      log.fatal(`${databaseLost}: stopping the server (exit code 1); start it again to restart the database`);
+      void shutdown(1);
+    });
   }
   const applied = await migrate(databaseUrl);
   log.info({ applied }, applied.length ? 'applied migrations' : 'database schema up to date');
@@ -53,7 +99,15 @@ try {
   const devToken = tokens.mode === 'dev' ? await tokens.mint('dev', '30d') : undefined;
   // GraphiQL hands its token to whoever loads the page: only when nobody else can reach it.
   const loopback = ['127.0.0.1', '::1', 'localhost'].includes(config.host);
-  app = buildApp({ config, databaseUrl, db, tokens, log, graphiqlToken: loopback ? devToken : undefined });
+  app = buildApp({
+    config,
+    databaseUrl,
+    db,
+    tokens,
+    log,
+    graphiqlToken: loopback ? devToken : undefined,
+    health: () => databaseLost,
+  });
   const url = await app.start();
   log.info({ url: `${url}/graphql` }, 'Agent Teams server listening');
 
@@ -74,16 +128,10 @@ Stop with Ctrl-C.
 `);
   }
 } catch (err) {
-  log.fatal({ err }, `startup failed: ${explain(err)}`);
-  await shutdown(1);
-}
-
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    void shutdown(0);
-  });
+  if (!stopping) {
+    const sentence = explain(err);
+    if (sentence) console.error(`Agent Teams cannot start: ${sentence}.`);
+    else log.fatal({ err }, 'startup failed');
+    await shutdown(1);
+  }
 }

@@ -9,19 +9,17 @@ import {
   StopTeamDocument,
   type MailboxSubscription,
 } from './generated/graphql.js';
+import { waitFor } from './helpers/eventually.js';
 import { errorCode, startTestServer, type TestServer } from './helpers/server.js';
-import { collect, sleep, wsClient } from './helpers/ws.js';
+import { collect, type WsClient } from './helpers/ws.js';
 
 let s: TestServer;
-let ws: ReturnType<typeof wsClient>;
+let ws: WsClient;
 beforeAll(async () => {
   s = await startTestServer({ listen: true });
-  ws = wsClient(s.baseUrl!, { authorization: `Bearer ${await s.tokenFor('alice')}` });
+  ws = await s.wsClient();
 });
-afterAll(async () => {
-  await ws.client.dispose();
-  await s.stop();
-});
+afterAll(() => s.stop());
 
 let n = 0;
 const newTeam = async (size = 3, owner = 'alice') => (await s.ok(CreateTeamDocument, { input: { name: `mail-${++n}`, size } }, owner)).createTeam.id;
@@ -110,24 +108,31 @@ describe('mailbox subscription', () => {
       ['agent-1', 'agent-2', 'agent-3'].map((agent) => [agent, collect(ws.client, MailboxDocument, { teamId, agent })]),
     );
     const outsider = collect(ws.client, MailboxDocument, { teamId: otherTeam, agent: 'agent-2' });
-    await sleep(200);
+    await s.whenSubscribed('mailbox', teamId, 3);
+    await s.whenSubscribed('mailbox', otherTeam);
     await send(teamId, 'agent-1', 'all hands');
     await send(teamId, 'agent-3', 'just you', 'agent-2');
-    await subs['agent-2']!.waitFor(2);
-    await subs['agent-3']!.waitFor(1);
-    await sleep(300);
-    expect(bodies(subs['agent-1']!.items)).toEqual([]);
-    expect(bodies(subs['agent-2']!.items)).toEqual(['all hands', 'just you']);
-    expect(bodies(subs['agent-3']!.items)).toEqual(['all hands']);
-    expect(outsider.items).toEqual([]);
+    // Markers sent afterwards, one for each subscriber (the other team's first): whatever should
+    // not reach a subscriber would arrive before its marker, so each marker must be its last item.
+    await send(otherTeam, 'agent-1', 'marker for the other team');
+    await send(teamId, 'agent-2', 'marker for 1 and 3');
+    await send(teamId, 'agent-1', 'marker for 2', 'agent-2');
+    await subs['agent-1']!.waitFor(1);
+    await subs['agent-2']!.waitFor(3);
+    await subs['agent-3']!.waitFor(2);
+    await outsider.waitFor(1);
+    expect(bodies(subs['agent-1']!.items)).toEqual(['marker for 1 and 3']);
+    expect(bodies(subs['agent-2']!.items)).toEqual(['all hands', 'just you', 'marker for 2']);
+    expect(bodies(subs['agent-3']!.items)).toEqual(['all hands', 'marker for 1 and 3']);
+    expect(bodies(outsider.items)).toEqual(['marker for the other team']);
     for (const sub of [...Object.values(subs), outsider]) sub.stop();
   });
 
   it('replays unread messages after a disconnect, then streams live, with no gap or repeat', async () => {
     const teamId = await newTeam(2);
-    const agentWs = wsClient(s.baseUrl!, { token: await s.tokenFor('alice') });
+    const agentWs = await s.wsClient({ token: await s.tokenFor('alice') });
     const live = collect(agentWs.client, MailboxDocument, { teamId, agent: 'agent-2' });
-    await sleep(200);
+    await s.whenSubscribed('mailbox', teamId);
     await send(teamId, 'agent-1', 'one');
     await send(teamId, 'agent-1', 'two');
     const got = await live.waitFor(2);
@@ -137,15 +142,18 @@ describe('mailbox subscription', () => {
     await send(teamId, 'agent-1', 'three');
     await send(teamId, 'agent-1', 'four');
 
-    const back = wsClient(s.baseUrl!, { token: await s.tokenFor('alice') });
+    const back = await s.wsClient({ token: await s.tokenFor('alice') });
     const resumed = collect(back.client, MailboxDocument, { teamId, agent: 'agent-2', after: cursor });
     const writer = Promise.all([send(teamId, 'agent-1', 'five'), send(teamId, 'agent-1', 'six')]);
     await writer;
     await resumed.waitFor(4);
-    await sleep(300);
+    // No repeat may follow: a marker sent now must be the fifth and last item.
+    await send(teamId, 'agent-1', 'marker');
+    await resumed.waitFor(5);
     expect(bodies(resumed.items).slice(0, 2)).toEqual(['three', 'four']);
-    expect(bodies(resumed.items).slice(2).sort()).toEqual(['five', 'six']);
-    expect(resumed.items.map((i) => i.mailbox.seq)).toEqual([3, 4, 5, 6]);
+    expect(bodies(resumed.items).slice(2, 4).sort()).toEqual(['five', 'six']);
+    expect(bodies(resumed.items).slice(4)).toEqual(['marker']);
+    expect(resumed.items.map((i) => i.mailbox.seq)).toEqual([3, 4, 5, 6, 7]);
     resumed.stop();
     await back.client.dispose();
   });
@@ -166,9 +174,10 @@ describe('mailbox subscription', () => {
   it("refuses a non-member and another owner's team", async () => {
     const teamId = await newTeam(2);
     const nonMember = collect(ws.client, MailboxDocument, { teamId, agent: 'agent-7' });
-    const bobWs = wsClient(s.baseUrl!, { token: await s.tokenFor('bob') });
+    const bobWs = await s.wsClient({ token: await s.tokenFor('bob') });
     const foreign = collect(bobWs.client, MailboxDocument, { teamId, agent: 'agent-1' });
-    await sleep(300);
+    // An error ends each operation: nothing can arrive after it.
+    await waitFor(() => nonMember.errors.length > 0 && foreign.errors.length > 0, { what: 'both subscriptions to be refused' });
     expect(JSON.stringify(nonMember.errors)).toMatch(/BAD_USER_INPUT/);
     expect(JSON.stringify(foreign.errors)).toMatch(/NOT_FOUND/);
     await bobWs.client.dispose();

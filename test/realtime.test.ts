@@ -1,4 +1,3 @@
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CompleteTaskDocument,
@@ -11,30 +10,47 @@ import {
   StopTeamDocument,
   TaskEventsDocument,
   TeamEventsDocument,
+  WorkQueuesDocument,
   type TaskEventsSubscription,
 } from './generated/graphql.js';
+import { eventually, waitFor } from './helpers/eventually.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { collect, sleep, wsClient } from './helpers/ws.js';
+import { collect, type WsClient } from './helpers/ws.js';
 
 let s: TestServer;
-let ws: ReturnType<typeof wsClient>;
+let ws: WsClient;
 beforeAll(async () => {
   s = await startTestServer({ listen: true });
-  ws = wsClient(s.baseUrl!, { authorization: `Bearer ${await s.tokenFor('alice')}` });
+  ws = await s.wsClient();
 });
-afterAll(async () => {
-  await ws.client.dispose();
-  await s.stop();
-});
+afterAll(() => s.stop());
 
 const newQueue = async (name = 'rt') => (await s.ok(CreateWorkQueueDocument, { input: { name } })).createWorkQueue.id;
 const types = (items: TaskEventsSubscription[]) => items.map((i) => i.taskEvents.type);
 
 describe('taskEvents', () => {
+  it('holds many subscribers on one server without listener warnings (no per-subscription resync listeners)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const queueId = await newQueue();
+      const clients = await Promise.all(Array.from({ length: 5 }, () => s.wsClient()));
+      const subs = clients.flatMap((c) => Array.from({ length: 6 }, () => collect(c.client, TaskEventsDocument, { queueId })));
+      await s.whenSubscribed('queueTasks', queueId, subs.length);
+      await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'for everyone' } });
+      for (const sub of subs) await sub.waitFor(1);
+      expect(warnings.filter((w) => w.includes('MaxListenersExceeded'))).toEqual([]);
+      for (const sub of subs) sub.stop();
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('pushes every state change of a queue as it commits', async () => {
     const queueId = await newQueue();
     const sub = collect(ws.client, TaskEventsDocument, { queueId });
-    await sleep(100); // subscription registered
+    await s.whenSubscribed('queueTasks', queueId);
     const task = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'watched' } })).enqueueTask;
     const held = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'w1' })).dequeueTask!;
     await s.ok(CompleteTaskDocument, { id: held.id, result: { ok: true } });
@@ -48,30 +64,32 @@ describe('taskEvents', () => {
   it('replays after a cursor, then continues live, with no gap or repeat across a dropped connection', async () => {
     const queueId = await newQueue();
     const first = collect(ws.client, TaskEventsDocument, { queueId });
-    await sleep(100);
+    await s.whenSubscribed('queueTasks', queueId);
     for (let i = 0; i < 3; i++) await s.ok(EnqueueTaskDocument, { queueId, input: { name: `a${i}` } });
     const seen = await first.waitFor(3);
     const cursor = seen.at(-1)!.taskEvents.id;
 
     // The agent's connection drops; work goes on without it.
-    const dropped = wsClient(s.baseUrl!, { token: await s.tokenFor('alice') });
+    const dropped = await s.wsClient({ token: await s.tokenFor('alice') });
     await dropped.client.dispose();
     first.stop();
     for (let i = 3; i < 6; i++) await s.ok(EnqueueTaskDocument, { queueId, input: { name: `a${i}` } });
 
     // It reconnects with its cursor while more work keeps arriving.
-    const again = wsClient(s.baseUrl!, { token: await s.tokenFor('alice') });
+    const again = await s.wsClient({ token: await s.tokenFor('alice') });
     const resumed = collect(again.client, TaskEventsDocument, { queueId, after: cursor });
     const writer = (async () => {
       for (let i = 6; i < 12; i++) await s.ok(EnqueueTaskDocument, { queueId, input: { name: `a${i}` } });
     })();
     await writer;
-    const items = await resumed.waitFor(9);
-    await sleep(300);
-    expect(resumed.items.map((i) => i.taskEvents.task.name)).toEqual(Array.from({ length: 9 }, (_, i) => `a${i + 3}`));
-    const ids = resumed.items.map((i) => BigInt(i.taskEvents.id));
+    await resumed.waitFor(9);
+    // No repeat may follow: a marker enqueued now arrives after anything still under way, as the 10th item.
+    await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'marker' } });
+    const items = await resumed.waitFor(10);
+    expect(items.map((i) => i.taskEvents.task.name)).toEqual([...Array.from({ length: 9 }, (_, i) => `a${i + 3}`), 'marker']);
+    const ids = items.map((i) => BigInt(i.taskEvents.id));
     expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
-    expect(items.length).toBe(9);
+    expect(items.length).toBe(10);
     resumed.stop();
     await again.client.dispose();
   });
@@ -80,29 +98,31 @@ describe('taskEvents', () => {
     const team = (await s.ok(CreateTeamDocument, { input: { name: 'rt-team', size: 2 } })).createTeam;
     const side = (await s.ok(CreateWorkQueueDocument, { input: { name: 'side', teamId: team.id } })).createWorkQueue.id;
     const sub = collect(ws.client, TaskEventsDocument, { teamId: team.id });
-    await sleep(100);
+    await s.whenSubscribed('teamTasks', team.id);
     await s.ok(EnqueueTaskDocument, { queueId: team.queue.id, input: { name: 'main' } });
     await s.ok(EnqueueTaskDocument, { queueId: side, input: { name: 'side' } });
     await s.ok(EnqueueTaskDocument, { queueId: await newQueue('unrelated'), input: { name: 'elsewhere' } });
-    await sub.waitFor(2);
-    await sleep(200);
-    expect(sub.items.map((i) => i.taskEvents.task.name).sort()).toEqual(['main', 'side']);
+    // A marker in the team's queue, enqueued after the unrelated task: the third item must be it.
+    await s.ok(EnqueueTaskDocument, { queueId: team.queue.id, input: { name: 'marker' } });
+    const names = (await sub.waitFor(3)).map((i) => i.taskEvents.task.name);
+    expect(names.slice(0, 2).sort()).toEqual(['main', 'side']);
+    expect(names.slice(2)).toEqual(['marker']);
     sub.stop();
   });
 
   it('emits nothing for a change that rolled back', async () => {
     const queueId = await newQueue();
     const sub = collect(ws.client, TaskEventsDocument, { queueId });
-    await sleep(100);
+    await s.whenSubscribed('queueTasks', queueId);
     await s.db
       .$transaction(async (tx) => {
         await tx.$executeRaw`INSERT INTO tasks (id, queue_id, name) VALUES ('wt_rolledback00000', ${queueId}, 'ghost')`;
         throw new Error('abort');
       })
       .catch(() => {});
+    // The real task comes after the rolled-back one: an event of the ghost would arrive first.
     await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'real' } });
     await sub.waitFor(1);
-    await sleep(300);
     expect(sub.items.map((i) => i.taskEvents.task.name)).toEqual(['real']);
     sub.stop();
   });
@@ -110,18 +130,17 @@ describe('taskEvents', () => {
   it('drops the listener as soon as a client unsubscribes from a quiet queue', async () => {
     const queueId = await newQueue();
     const sub = collect(ws.client, TaskEventsDocument, { queueId });
-    await sleep(200);
-    expect(s.app.bus.hasListeners('queueTasks', queueId)).toBe(true);
+    await waitFor(() => s.app.bus.hasListeners('queueTasks', queueId), { what: 'the listener to be added' });
     sub.stop();
-    await sleep(200);
-    expect(s.app.bus.hasListeners('queueTasks', queueId)).toBe(false);
+    await eventually(() => expect(s.app.bus.hasListeners('queueTasks', queueId)).toBe(false), { what: 'the listener to be dropped', timeoutMs: 2_000 });
   });
 
   it("refuses another owner's queue with NOT_FOUND", async () => {
     const queueId = await newQueue();
-    const bob = wsClient(s.baseUrl!, { authorization: `Bearer ${await s.tokenFor('bob')}` });
+    const bob = await s.wsClient({ authorization: `Bearer ${await s.tokenFor('bob')}` });
     const sub = collect(bob.client, TaskEventsDocument, { queueId });
-    await sleep(300);
+    // An error ends the operation: nothing can arrive after it.
+    await waitFor(() => sub.errors.length > 0, { what: "bob's subscription to be refused" });
     expect(JSON.stringify(sub.errors)).toMatch(/NOT_FOUND/);
     expect(sub.items).toEqual([]);
     await bob.client.dispose();
@@ -130,7 +149,7 @@ describe('taskEvents', () => {
   it('keeps delivering after the listener connection to PostgreSQL drops', async () => {
     const queueId = await newQueue();
     const sub = collect(ws.client, TaskEventsDocument, { queueId });
-    await sleep(100);
+    await s.whenSubscribed('queueTasks', queueId);
     await s.app.events.disconnect();
     await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'during outage' } });
     await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'after' } });
@@ -144,14 +163,13 @@ describe('teamEvents', () => {
   it('reports members going busy and idle, dispatch progress, and ends with TEAM_STOPPED', async () => {
     const team = (await s.ok(CreateTeamDocument, { input: { name: 'watched-team', size: 2 } })).createTeam;
     const sub = collect(ws.client, TeamEventsDocument, { teamId: team.id });
-    await sleep(100);
+    await s.whenSubscribed('teamEvents', team.id);
     const d = (await s.ok(DispatchToTeamDocument, { teamId: team.id, input: { task: 'go', parallel: true } })).dispatchToTeam;
     const t1 = (await s.ok(DequeueTaskDocument, { queueId: team.queue.id, agentId: 'agent-1' })).dequeueTask!;
     await s.ok(CompleteTaskDocument, { id: t1.id, result: { done: 1 } });
     await s.ok(StopTeamDocument, { id: team.id });
     await sub.waitFor(8);
-    const end = Date.now() + 5000;
-    while (!sub.completed && Date.now() < end) await sleep(20);
+    await waitFor(() => sub.completed, { what: 'the stream to complete', timeoutMs: 5_000 });
     const items = sub.items;
     const summary = items.map((i) => [i.teamEvents.type, i.teamEvents.agent, i.teamEvents.state ?? i.teamEvents.taskStatus]);
     expect(summary).toEqual([
@@ -179,8 +197,7 @@ describe('teamEvents after the end', () => {
     await s.ok(StopTeamDocument, { id: team.id });
     const sub = collect(ws.client, TeamEventsDocument, { teamId: team.id });
     await sub.waitFor(1);
-    const end = Date.now() + 5000;
-    while (!sub.completed && Date.now() < end) await sleep(20);
+    await waitFor(() => sub.completed, { what: 'the stream to complete', timeoutMs: 5_000 });
     expect(sub.items.map((i) => i.teamEvents.type)).toEqual(['TEAM_STOPPED']);
     expect(sub.completed).toBe(true);
   });
@@ -189,12 +206,13 @@ describe('teamEvents after the end', () => {
 describe('websocket errors', () => {
   it('answers a syntax error on its operation and keeps the connection for the others', async () => {
     const queueId = await newQueue();
-    const c = wsClient(s.baseUrl!, { token: await s.tokenFor('alice') });
+    const c = await s.wsClient({ token: await s.tokenFor('alice') });
     const good = collect(c.client, TaskEventsDocument, { queueId });
     const errors: unknown[] = [];
     c.client.subscribe({ query: 'subscription { taskEvents(' }, { next: () => {}, error: (e) => errors.push(e), complete: () => {} });
-    await sleep(300);
+    await waitFor(() => errors.length > 0, { what: 'the syntax error' });
     expect(JSON.stringify(errors)).toMatch(/Syntax Error/);
+    await s.whenSubscribed('queueTasks', queueId);
     await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'still here' } });
     await good.waitFor(1);
     expect(c.closed()).toBeUndefined();
@@ -204,27 +222,23 @@ describe('websocket errors', () => {
 
 describe('websocket authentication', () => {
   it.each([
-    ['no token', undefined],
+    ['no token', null],
     ['a bad token', { authorization: 'Bearer nonsense' }],
   ])('closes the socket with 4401 for %s', async (_label, params) => {
-    const c = wsClient(s.baseUrl!, params);
-    const end = Date.now() + 5000;
-    while (!c.closed() && Date.now() < end) await sleep(20);
+    const c = await s.wsClient(params);
+    await waitFor(() => c.closed(), { what: 'the server to close the socket', timeoutMs: 5_000 });
     expect(c.closed()?.code).toBe(4401);
     await c.client.dispose();
   });
 
   it('ends the connection when the token expires', async () => {
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('alice')
-      .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
-      .sign(new TextEncoder().encode(s.secret));
-    const c = wsClient(s.baseUrl!, { token });
-    await sleep(300);
+    const c = await s.wsClient({ token: await s.tokens.mint('alice', '2s') });
+    // Accepted and serving: an operation over it gets its answer while the token is valid.
+    const answer = collect(c.client, WorkQueuesDocument, {});
+    await answer.waitFor(1);
+    expect(c.connected()).toBe(true);
     expect(c.closed()).toBeUndefined();
-    const end = Date.now() + 8000;
-    while (!c.closed() && Date.now() < end) await sleep(50);
+    await waitFor(() => c.closed(), { what: 'the server to close the socket', timeoutMs: 8_000 });
     expect(c.closed()?.code).toBe(4401);
     await c.client.dispose();
   });
@@ -235,7 +249,7 @@ describe('long-poll dequeue', () => {
     const queueId = await newQueue();
     const started = Date.now();
     const waiting = s.ok(DequeueTaskWaitingDocument, { queueId, agentId: 'poller', waitSeconds: 20 });
-    await sleep(300);
+    await s.whenSubscribed('work', queueId); // the poll is waiting
     await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'arrived' } });
     const { dequeueTask } = await waiting;
     expect(dequeueTask).toMatchObject({ name: 'arrived', assignedAgentId: 'poller' });
@@ -245,7 +259,7 @@ describe('long-poll dequeue', () => {
   it('gives one new task to exactly one of many waiting agents; the others get null at the end of the wait', async () => {
     const queueId = await newQueue();
     const waits = Array.from({ length: 10 }, (_, i) => s.ok(DequeueTaskWaitingDocument, { queueId, agentId: `w${i}`, waitSeconds: 2 }));
-    await sleep(300);
+    await s.whenSubscribed('work', queueId, 10); // all ten are waiting
     await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'only one' } });
     const results = await Promise.all(waits);
     expect(results.filter((r) => r.dequeueTask).map((r) => r.dequeueTask!.name)).toEqual(['only one']);
@@ -266,30 +280,31 @@ describe('long-poll dequeue', () => {
         body: JSON.stringify(body),
         signal: leaving.signal,
       }).catch(() => undefined);
-      await sleep(200);
+      await s.whenSubscribed('work', queueId); // the poll is waiting
       leaving.abort();
       await request;
-      await sleep(200);
+      // The server ends the poll: it no longer waits for work, so no task can be handed to it.
+      await waitFor(() => !s.app.bus.hasListeners('work', queueId), { what: `the poll via ${path} to end` });
       const task = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: `for nobody via ${path}` } })).enqueueTask;
-      await sleep(500);
       expect((await s.db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe('PENDING');
-      await s.ok(DequeueTaskDocument, { queueId, agentId: 'cleanup' });
+      expect((await s.ok(DequeueTaskDocument, { queueId, agentId: 'cleanup' })).dequeueTask?.id).toBe(task.id);
     }
   });
 
   it('hands nothing to a poller whose websocket closed', async () => {
     const queueId = await newQueue();
-    const c = wsClient(s.baseUrl!, { token: await s.tokenFor('alice') });
+    const c = await s.wsClient({ token: await s.tokenFor('alice') });
     c.client.subscribe(
       { query: `mutation($q: ID!) { dequeueTask(queueId: $q, agentId: "ws-gone", waitSeconds: 20) { id } }`, variables: { q: queueId } },
       { next: () => {}, error: () => {}, complete: () => {} },
     );
-    await sleep(300);
+    await s.whenSubscribed('work', queueId); // the poll is waiting
     await c.client.dispose();
-    await sleep(200);
+    // The server ends the poll: it no longer waits for work, so no task can be handed to it.
+    await waitFor(() => !s.app.bus.hasListeners('work', queueId), { what: 'the poll to end' });
     const task = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'for nobody' } })).enqueueTask;
-    await sleep(500);
     expect((await s.db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe('PENDING');
+    expect((await s.ok(DequeueTaskDocument, { queueId, agentId: 'cleanup' })).dequeueTask?.id).toBe(task.id);
   });
 
   it('rejects a wait over 30 seconds', async () => {
@@ -311,7 +326,7 @@ describe('SSE', () => {
     });
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = res.body!.getReader();
-    await sleep(200);
+    await s.whenSubscribed('queueTasks', queueId);
     await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'over sse' } });
     let text = '';
     const end = Date.now() + 5000;
@@ -322,11 +337,7 @@ describe('SSE', () => {
 
   it('ends an SSE subscription when its token expires', async () => {
     const queueId = await newQueue();
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('alice')
-      .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
-      .sign(new TextEncoder().encode(s.secret));
+    const token = await s.tokens.mint('alice', '2s');
     const res = await fetch(`${s.baseUrl}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },

@@ -151,7 +151,7 @@ describe('seed 000: work queues', () => {
   it('long-polls with ?wait= and answers 204 when nothing arrives', async () => {
     const wq = (await rest(s, 'POST', '/work-queues', { body: { name: 'poll' } })).body.id;
     const waiting = rest(s, 'POST', `/work-queues/${wq}/dequeue?wait=10`, { body: { agentId: 'poller' } });
-    await new Promise((r) => setTimeout(r, 300));
+    await s.whenSubscribed('work', wq); // the poll is waiting
     await rest(s, 'POST', `/work-queues/${wq}/tasks`, { body: { name: 'arrives' } });
     expect((await waiting).body).toMatchObject({ name: 'arrives', assignedAgentId: 'poller' });
     const started = Date.now();

@@ -11,9 +11,11 @@ afterAll(() => s.stop());
 it('lets 20 concurrent agents drain 1,000 tasks through the REST routes, each completed exactly once', async () => {
   const wq = (await rest(s, 'POST', '/work-queues', { body: { name: 'rest-load' } })).body.id as string;
   for (let i = 0; i < 1000; i += 100) {
-    await Promise.all(
+    const added = await Promise.all(
       Array.from({ length: 100 }, (_, j) => rest(s, 'POST', `/work-queues/${wq}/tasks`, { body: { name: `job-${i + j}`, priority: ((i + j) % 5) + 1 } })),
     );
+    // All 1,000 exist before the agents start (a failed enqueue would otherwise show up only as a short count).
+    expect(added.filter((r) => r.status !== 201).map((r) => r.text)).toEqual([]);
   }
   const completedBy = new Map<string, string>();
   const duplicates: string[] = [];

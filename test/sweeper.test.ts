@@ -7,6 +7,7 @@ import {
   HeartbeatTaskDocument,
   TaskDocument,
 } from './generated/graphql.js';
+import { eventually, waitFor } from './helpers/eventually.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let s: TestServer;
@@ -20,13 +21,6 @@ async function queue(input: { visibilityTimeoutSeconds?: number; maxAttempts?: n
   return (await s.ok(CreateWorkQueueDocument, { input: { name: 'sweep', ...input } })).createWorkQueue.id;
 }
 const status = async (id: string) => (await s.db.task.findUniqueOrThrow({ where: { id } })).status;
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('lease expiry', () => {
   it("requeues a task whose agent stopped heartbeating (the server's own timer)", async () => {
@@ -34,7 +28,7 @@ describe('lease expiry', () => {
     const t = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'crashy' } })).enqueueTask;
     const first = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'crashed-agent' })).dequeueTask!;
     expect(first.id).toBe(t.id);
-    await until(async () => (await status(t.id)) === 'PENDING');
+    await waitFor(async () => (await status(t.id)) === 'PENDING', { what: 'the lease to be swept' });
     const task = (await s.ok(TaskDocument, { id: t.id })).task;
     expect(task).toMatchObject({ status: 'PENDING', attempts: 1, assignedAgentId: null, leaseToken: null, error: 'lease expired' });
     expect(task.events.map((e) => [e.type, e.agentId])).toEqual([
@@ -65,10 +59,21 @@ describe('lease expiry', () => {
     const queueId = await queue({ visibilityTimeoutSeconds: 1 });
     await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'long job' } });
     const t = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'steady' })).dequeueTask!;
-    for (let i = 0; i < 4; i++) {
-      await new Promise((r) => setTimeout(r, 400));
-      await s.ok(HeartbeatTaskDocument, { id: t.id, leaseToken: t.leaseToken });
-    }
+    // A control task with the same lease, taken after it, whose agent stays silent: once the
+    // sweeper has requeued it, the steady task's first lease would have been swept as well.
+    const controlQueue = await queue({ visibilityTimeoutSeconds: 1 });
+    const control = (await s.ok(EnqueueTaskDocument, { queueId: controlQueue, input: { name: 'abandoned' } })).enqueueTask;
+    await s.ok(DequeueTaskDocument, { queueId: controlQueue, agentId: 'silent' });
+    let heartbeats = 0;
+    await waitFor(
+      async () => {
+        await s.ok(HeartbeatTaskDocument, { id: t.id, leaseToken: t.leaseToken });
+        heartbeats++;
+        return (await status(control.id)) === 'PENDING';
+      },
+      { what: 'the control task to be swept', intervalMs: 200 },
+    );
+    expect(heartbeats).toBeGreaterThan(1);
     expect(await status(t.id)).toBe('ASSIGNED');
   });
 });
@@ -81,7 +86,7 @@ describe('deadlines', () => {
     const held = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'held', priority: 5, deadline: soon } })).enqueueTask;
     const later = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'later', deadline: new Date(Date.now() + 3_600_000).toISOString() } })).enqueueTask;
     expect((await s.ok(DequeueTaskDocument, { queueId, agentId: 'w' })).dequeueTask!.id).toBe(held.id);
-    await until(async () => (await status(pending.id)) === 'EXPIRED' && (await status(held.id)) === 'EXPIRED');
+    await eventually(async () => expect([await status(pending.id), await status(held.id)]).toEqual(['EXPIRED', 'EXPIRED']), { what: 'both deadlines to be swept' });
     expect(await status(later.id)).toBe('PENDING');
     const h = (await s.ok(TaskDocument, { id: held.id })).task;
     expect(h).toMatchObject({ error: 'deadline passed', leaseToken: null });

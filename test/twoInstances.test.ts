@@ -3,7 +3,8 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { startServerProcess } from './helpers/process.js';
-import { collect, sleep, wsClient } from './helpers/ws.js';
+import { waitFor } from './helpers/eventually.js';
+import { collect, untilLive, wsClient } from './helpers/ws.js';
 import { TaskEventsDocument } from './generated/graphql.js';
 
 // Two server processes on one database behave as one: events cross instances through
@@ -43,10 +44,12 @@ describe('two instances on one database', () => {
     const { createWorkQueue } = await gql<{ createWorkQueue: { id: string } }>(urls[1]!, 'mutation { createWorkQueue(input: {name: "shared"}) { id } }');
     const ws = wsClient(urls[0]!, { authorization: `Bearer ${token}` });
     const sub = collect(ws.client, TaskEventsDocument, { queueId: createWorkQueue.id });
-    await sleep(300);
+    // Live once a probe enqueued on B has arrived: what B does next can only reach A as it happens.
+    const probes = await untilLive(sub, () => gql(urls[1]!, 'mutation($q: ID!) { enqueueTask(queueId: $q, input: {name: "probe"}) { id } }', { q: createWorkQueue.id }));
     await gql(urls[1]!, 'mutation($q: ID!) { enqueueTask(queueId: $q, input: {name: "from B"}) { id } }', { q: createWorkQueue.id });
-    const items = await sub.waitFor(1);
-    expect(items[0]!.taskEvents).toMatchObject({ type: 'CREATED', task: { name: 'from B' } });
+    const item = await waitFor(() => sub.items.find((i) => i.taskEvents.task.name !== 'probe'), { what: 'the event from B' });
+    expect(probes.every((i) => i.taskEvents.task.name === 'probe')).toBe(true);
+    expect(item.taskEvents).toMatchObject({ type: 'CREATED', task: { name: 'from B' } });
     sub.stop();
     await ws.client.dispose();
   });
@@ -78,13 +81,18 @@ describe('two instances on one database', () => {
   });
 
   it('wakes a long-polling agent on one instance when a task is enqueued on the other', async () => {
-    const { createWorkQueue } = await gql<{ createWorkQueue: { id: string } }>(urls[0]!, 'mutation { createWorkQueue(input: {name: "poll"}) { id } }');
+    // The poller is a team member: each claim attempt marks it seen, a signal visible from outside.
+    const { createTeam } = await gql<{ createTeam: { id: string; queue: { id: string } } }>(urls[0]!, 'mutation { createTeam(input: {name: "poll", size: 1}) { id queue { id } } }');
+    const createWorkQueue = createTeam.queue;
     const waiting = gql<{ dequeueTask: { id: string; name: string } | null }>(
       urls[0]!,
-      'mutation($q: ID!) { dequeueTask(queueId: $q, agentId: "poller", waitSeconds: 20) { id name } }',
+      'mutation($q: ID!) { dequeueTask(queueId: $q, agentId: "agent-1", waitSeconds: 20) { id name } }',
       { q: createWorkQueue.id },
     );
-    await sleep(300);
+    // Seen: the poll listens for new work (it does before its first attempt) and found none.
+    await waitFor(async () => (await database.db.teamMember.findUniqueOrThrow({ where: { teamId_name: { teamId: createTeam.id, name: 'agent-1' } } })).lastSeenAt, {
+      what: 'the poll to wait',
+    });
     const started = Date.now();
     await gql(urls[1]!, 'mutation($q: ID!) { enqueueTask(queueId: $q, input: {name: "cross"}) { id } }', { q: createWorkQueue.id });
     expect((await waiting).dequeueTask?.name).toBe('cross');

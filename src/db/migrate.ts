@@ -15,6 +15,8 @@ export async function migrate(
   options: { through?: string } = {},
 ): Promise<string[]> {
   const lock = new pg.Client({ connectionString });
+  // A server lost mid-migration rejects the query below; without a handler it would also crash the process.
+  lock.on('error', () => {});
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);

@@ -4,8 +4,11 @@ import { print, type GraphQLFormattedError } from 'graphql';
 import { buildApp, type App } from '../../src/app.js';
 import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
 import type { Config } from '../../src/config.js';
+import type { EventBus, Topics } from '../../src/events/bus.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { waitFor } from './eventually.js';
+import { wsClient, type WsClient } from './ws.js';
 
 export interface GraphQLResponse<T> {
   status: number;
@@ -24,7 +27,45 @@ export interface TestServer extends TestDatabase {
   /** Same, failing the test unless the operation succeeded. */
   ok<T, V extends Record<string, unknown>>(doc: TypedDocumentNode<T, V>, variables: V, owner?: string): Promise<T>;
   tokenFor(owner: string): Promise<string>;
+  /**
+   * A graphql-ws client on this server (started with `listen`), disposed by `stop()`. Without
+   * arguments it connects as alice (`authorization: Bearer …`); `null` sends no connection params.
+   */
+  wsClient(connectionParams?: Record<string, unknown> | null): Promise<WsClient>;
+  /** Event-bus subscriptions open now on `topic:id` (a client's subscription, a waiting long poll). */
+  subscriptions(topic: keyof Topics, id: string): number;
+  /**
+   * Resolves once at least `count` subscriptions are open on `topic:id`: from then on the server
+   * delivers every event of that topic to them (a subscription without a cursor misses nothing
+   * committed afterwards; a long poll is waiting and is woken by a new task).
+   */
+  whenSubscribed(topic: keyof Topics, id: string, count?: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * Counts the open subscriptions of the app's event bus per `topic:id`: the readiness signal the
+ * tests wait for instead of sleeping until a subscription has probably been registered.
+ */
+function countSubscriptions(bus: EventBus) {
+  const open = new Map<string, number>();
+  const subscribe = bus.subscribe;
+  bus.subscribe = ((topic, id) => {
+    const key = `${topic}:${id}`;
+    const subscription = subscribe(topic, id);
+    open.set(key, (open.get(key) ?? 0) + 1);
+    const end = subscription.return.bind(subscription);
+    let ended = false;
+    subscription.return = () => {
+      if (!ended) {
+        ended = true;
+        open.set(key, open.get(key)! - 1);
+      }
+      return end();
+    };
+    return subscription;
+  }) as typeof bus.subscribe;
+  return (topic: keyof Topics, id: string) => open.get(`${topic}:${id}`) ?? 0;
 }
 
 /**
@@ -45,6 +86,7 @@ export async function startTestServer(
     tokens,
     log,
   });
+  const subscriptions = countSubscriptions(app.bus);
   const baseUrl = options.listen ? await app.start() : undefined;
   const tokenCache = new Map<string, string>();
   const tokenFor = async (owner: string) => {
@@ -63,6 +105,7 @@ export async function startTestServer(
     const body = (await res.json()) as { data?: never; errors?: GraphQLFormattedError[] };
     return { status: res.status, data: body.data, errors: body.errors };
   };
+  const clients: WsClient[] = [];
   return {
     ...database,
     baseUrl,
@@ -71,12 +114,26 @@ export async function startTestServer(
     secret,
     gql,
     tokenFor,
+    async wsClient(connectionParams) {
+      if (!baseUrl) throw new Error('wsClient needs a server started with listen: true');
+      const params = connectionParams === undefined ? { authorization: `Bearer ${await tokenFor('alice')}` } : (connectionParams ?? undefined);
+      const client = wsClient(baseUrl, params);
+      clients.push(client);
+      return client;
+    },
+    subscriptions,
+    async whenSubscribed(topic, id, count = 1) {
+      await waitFor(() => subscriptions(topic, id) >= count, {
+        what: () => `${count} subscription(s) on ${topic}:${id} (open: ${subscriptions(topic, id)})`,
+      });
+    },
     async ok(doc, variables, owner) {
       const res = await gql(doc, variables, owner);
       if (res.errors?.length || !res.data) throw new Error(`operation failed: ${JSON.stringify(res.errors)}`);
       return res.data;
     },
     async stop() {
+      await Promise.all(clients.map((c) => c.client.dispose()));
       await app.stop();
       await database.drop();
     },

@@ -6,6 +6,7 @@ import { idSchema, MAX_BATCH, MAX_CLAIM_BATCH } from '../../queues/validation.js
 import { dequeueWithWait } from '../../queues/waitForTask.js';
 import { requireTask } from '../../queues/workQueues.js';
 import { builder } from '../builder.js';
+import type { Context } from '../context.js';
 
 export const TaskStatusEnum = builder.enumType('TaskStatus', {
   values: ['PENDING', 'ASSIGNED', 'COMPLETED', 'FAILED', 'CANCELLED', 'EXPIRED'] as const,
@@ -107,6 +108,15 @@ const TaskOutcome = builder.objectRef<Outcome>('TaskOutcome').implement({
   }),
 });
 
+/**
+ * Long polls on this instance waiting for the queue are woken right after the enqueue committed,
+ * without waiting for the event tailer's read (a wake-up is a doorbell: the poll claims for itself).
+ */
+function wakePolls(ctx: Context, tasks: { id: string; queueId: string; status: string }[]) {
+  const ready = tasks.find((t) => t.status === 'PENDING');
+  if (ready) ctx.bus.publish('work', ready.queueId, ready.id);
+}
+
 builder.queryFields((t) => ({
   task: t.field({
     type: Task,
@@ -122,13 +132,21 @@ builder.mutationFields((t) => ({
     type: Task,
     description: 'Adds a task. With a repeated idempotencyKey, returns the first task instead.',
     args: { queueId: t.arg.id({ required: true }), input: t.arg({ type: EnqueueTaskInput, required: true }) },
-    resolve: async (_parent, args, ctx) => (await enqueueTask(ctx.db, ctx.ownerId, args.queueId, args.input)).task,
+    resolve: async (_parent, args, ctx) => {
+      const { task } = await enqueueTask(ctx.db, ctx.ownerId, args.queueId, args.input);
+      wakePolls(ctx, [task]);
+      return task;
+    },
   }),
   enqueueTasks: t.field({
     type: [Task],
     description: `Adds up to ${MAX_BATCH} tasks atomically (all or none), in order.`,
     args: { queueId: t.arg.id({ required: true }), tasks: t.arg({ type: [EnqueueTaskInput], required: true }) },
-    resolve: async (_parent, args, ctx) => (await enqueueTasks(ctx.db, ctx.ownerId, args.queueId, args.tasks)).map((r) => r.task),
+    resolve: async (_parent, args, ctx) => {
+      const tasks = (await enqueueTasks(ctx.db, ctx.ownerId, args.queueId, args.tasks)).map((r) => r.task);
+      wakePolls(ctx, tasks);
+      return tasks;
+    },
   }),
   dequeueTask: t.field({
     type: Task,

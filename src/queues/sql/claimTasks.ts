@@ -15,6 +15,19 @@ export interface ClaimOutcome {
 /** One row per claimed task (or one row with a null id when none was), each with the outcome. */
 export type ClaimRow = Partial<TaskRow> & { _queueFound: boolean; _teamId: string | null; _isMember: boolean; _heldTaskId: string | null };
 
+/**
+ * The answer of a claim: the claimed rows (CTE `claimed`), each with what the statement found out
+ * about the queue (CTE `queue`) and the member (CTE `held`), or one row of outcome alone.
+ */
+export const claimAnswer = (queue: string) => `
+  SELECT (${queue}.id IS NOT NULL) AS "_queueFound", ${queue}.team_id AS "_teamId",
+         COALESCE(${queue}.is_member, false) AS "_isMember",
+         (SELECT current_task_id FROM held) AS "_heldTaskId",
+         claimed.*
+  FROM (SELECT 1) one
+  LEFT JOIN ${queue} ON true
+  LEFT JOIN claimed ON true`;
+
 /** The outcome of a claim statement and the tasks it claimed. */
 export function claimResult(rows: ClaimRow[]): ClaimOutcome & { tasks: TaskRow[] } {
   const first = rows[0]!;
@@ -70,12 +83,6 @@ export const claimTasks = statement<
      WHERE t.id = next.id
      RETURNING ${taskColumns('t')}
    )
-   SELECT (queue.id IS NOT NULL) AS "_queueFound", queue.team_id AS "_teamId",
-          COALESCE(queue.is_member, false) AS "_isMember",
-          (SELECT current_task_id FROM held) AS "_heldTaskId",
-          claimed.*
-   FROM (SELECT 1) one
-   LEFT JOIN queue ON true
-   LEFT JOIN claimed ON true`,
+   ${claimAnswer('queue')}`,
   (p) => [p.ownerId, p.queueId, p.agentId, p.limit, p.asMember],
 );

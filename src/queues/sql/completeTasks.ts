@@ -1,5 +1,5 @@
 import { statement } from '../../db/statement.js';
-import { currentOf, markHoldersSeen, outcomeColumns, type ItemRow } from './finishOutcome.js';
+import { heldBy, itemsAnswer, markHoldersSeen, type ItemRow } from './finishOutcome.js';
 import { taskColumns } from './taskColumns.js';
 
 export interface CompleteItem {
@@ -25,18 +25,12 @@ export const completeTasks = statement<{ ownerId: string; items: CompleteItem[] 
      SET status = 'COMPLETED', result = input.result
      FROM input, work_queues q
      WHERE t.id = input.id
-       AND t.status = 'ASSIGNED'
        AND q.id = t.queue_id AND q.owner_id = $1
-       AND (input.lease_token IS NULL OR t.lease_token = input.lease_token)
-       AND (input.agent_id IS NULL OR t.assigned_agent_id = input.agent_id)
+       AND ${heldBy('t', 'input')}
      RETURNING ${taskColumns('t')}, t.assigned_agent_id AS holder
    ),
    seen AS (${markHoldersSeen('done')})
-   SELECT ${outcomeColumns('input')}, done.*
-   FROM input
-   LEFT JOIN done ON done.id = input.id
-   ${currentOf('input', '$1')}
-   ORDER BY input.ord`,
+   ${itemsAnswer('input', 'done', '$1')}`,
   (p) => [
     p.ownerId,
     p.items.map((i) => i.id),

@@ -1,5 +1,5 @@
 import { statement } from '../../db/statement.js';
-import { currentOf, markHoldersSeen, outcomeColumns, type ItemRow } from './finishOutcome.js';
+import { heldBy, itemsAnswer, markHoldersSeen, type ItemRow } from './finishOutcome.js';
 import { taskColumns } from './taskColumns.js';
 
 /**
@@ -19,16 +19,11 @@ export const extendLease = statement<
      SET lease_expires_at = now() + COALESCE($5::int, q.visibility_timeout_seconds) * interval '1 second'
      FROM input, work_queues q
      WHERE t.id = input.id
-       AND t.status = 'ASSIGNED'
        AND q.id = t.queue_id AND q.owner_id = $1
-       AND (input.lease_token IS NULL OR t.lease_token = input.lease_token)
-       AND (input.agent_id IS NULL OR t.assigned_agent_id = input.agent_id)
+       AND ${heldBy('t', 'input')}
      RETURNING ${taskColumns('t')}, t.assigned_agent_id AS holder
    ),
    seen AS (${markHoldersSeen('done')})
-   SELECT ${outcomeColumns('input')}, done.*
-   FROM input
-   LEFT JOIN done ON done.id = input.id
-   ${currentOf('input', '$1')}`,
+   ${itemsAnswer('input', 'done', '$1')}`,
   (p) => [p.ownerId, p.id, p.leaseToken, p.agentId, p.seconds],
 );

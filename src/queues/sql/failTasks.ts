@@ -1,5 +1,5 @@
 import { statement } from '../../db/statement.js';
-import { currentOf, markHoldersSeen, outcomeColumns, type ItemRow } from './finishOutcome.js';
+import { heldBy, itemsAnswer, markHoldersSeen, type ItemRow } from './finishOutcome.js';
 import { taskColumns } from './taskColumns.js';
 
 export interface FailItem {
@@ -33,17 +33,11 @@ export const failTasks = statement<{ ownerId: string; items: FailItem[] }, ItemR
      JOIN work_queues q ON q.id = prior.queue_id AND q.owner_id = $1
      LEFT JOIN teams tm ON tm.id = q.team_id
      WHERE t.id = prior.id
-       AND t.status = 'ASSIGNED'
-       AND (input.lease_token IS NULL OR t.lease_token = input.lease_token)
-       AND (input.agent_id IS NULL OR t.assigned_agent_id = input.agent_id)
+       AND ${heldBy('t', 'input')}
      RETURNING ${taskColumns('t')}, prior.assigned_agent_id AS holder
    ),
    seen AS (${markHoldersSeen('done')})
-   SELECT ${outcomeColumns('input')}, done.*
-   FROM input
-   LEFT JOIN done ON done.id = input.id
-   ${currentOf('input', '$1')}
-   ORDER BY input.ord`,
+   ${itemsAnswer('input', 'done', '$1')}`,
   (p) => [
     p.ownerId,
     p.items.map((i) => i.id),

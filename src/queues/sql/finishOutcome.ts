@@ -34,3 +34,17 @@ export const markHoldersSeen = (done: string) => `
   UPDATE team_members m SET last_seen_at = now()
   FROM (SELECT DISTINCT q.team_id, d.holder FROM ${done} d JOIN work_queues q ON q.id = d."queueId" WHERE q.team_id IS NOT NULL) h
   WHERE m.team_id = h.team_id AND m.name = h.holder`;
+
+/** The item's task as the change may touch it: ASSIGNED, of the owner, under the item's lease and agent when given. */
+export const heldBy = (t: string, input: string) => `
+  ${t}.status = 'ASSIGNED'
+  AND (${input}.lease_token IS NULL OR ${t}.lease_token = ${input}.lease_token)
+  AND (${input}.agent_id IS NULL OR ${t}.assigned_agent_id = ${input}.agent_id)`;
+
+/** The answer of a finish statement: one row per input item with its outcome and the changed task. */
+export const itemsAnswer = (input: string, done: string, owner: string) => `
+  SELECT ${outcomeColumns(input)}, ${done}.*
+  FROM ${input}
+  LEFT JOIN ${done} ON ${done}.id = ${input}.id
+  ${currentOf(input, owner)}
+  ORDER BY ${input}.ord`;

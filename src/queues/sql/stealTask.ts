@@ -1,5 +1,5 @@
 import { statement } from '../../db/statement.js';
-import type { ClaimRow } from './claimTasks.js';
+import { claimAnswer, type ClaimRow } from './claimTasks.js';
 import { taskColumns } from './taskColumns.js';
 
 /** Queues with at least this many claimable tasks count as equally busy. */
@@ -77,12 +77,6 @@ export const stealTask = statement<{ ownerId: string; thiefQueueId: string; agen
      WHERE t.id = next.id
      RETURNING ${taskColumns('t')}
    )
-   SELECT (thief.id IS NOT NULL) AS "_queueFound", thief.team_id AS "_teamId",
-          COALESCE(thief.is_member, false) AS "_isMember",
-          (SELECT current_task_id FROM held) AS "_heldTaskId",
-          claimed.*
-   FROM (SELECT 1) one
-   LEFT JOIN thief ON true
-   LEFT JOIN claimed ON true`,
+   ${claimAnswer('thief')}`,
   (p) => [p.ownerId, p.thiefQueueId, p.agentId, p.asMember],
 );
