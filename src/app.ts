@@ -1,15 +1,23 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { createDashboardHandler } from './dashboard/serve.js';
 import type { Db } from './db/client.js';
 import { logOutages } from './db/outageLog.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { createEventTailer, type EventTailer } from './events/tailer.js';
 import { attachWebSocketServer } from './graphql/websocket.js';
 import { createGraphQLServer, type Yoga } from './graphql/yoga.js';
-import { withRequestContext } from './http/requestContext.js';
+import { createCors } from './http/cors.js';
+import { createMetricsEndpoint } from './http/metricsEndpoint.js';
+import { observeRequests } from './http/observe.js';
+import { requestInfo } from './http/requestInfo.js';
+import { withSecurityHeaders } from './http/securityHeaders.js';
 import type { Logger } from './logger.js';
+import { watchPool } from './metrics/database.js';
+import { watchQueueCounts } from './metrics/tasks.js';
+import { countLiveTasks } from './queues/sql/countLiveTasks.js';
 import { startSweeper } from './queues/sweeper.js';
 import { createRestRouter } from './rest/router.js';
 
@@ -54,7 +62,8 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
  * in one place, torn down in one place.
  */
 export function buildApp(deps: {
-  config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'> & Partial<Pick<Config, 'introspection' | 'websocket'>> & { eventPollMs?: number };
+  config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'> &
+    Partial<Pick<Config, 'metricsToken' | 'corsOrigins' | 'introspection' | 'websocket'>> & { eventPollMs?: number };
   databaseUrl: string;
   db: Db;
   tokens: TokenService;
@@ -69,15 +78,23 @@ export function buildApp(deps: {
   const events = createEventTailer({ db, connectionString: deps.databaseUrl, bus, log, pollMs: config.eventPollMs });
   const yoga = createGraphQLServer({ ...deps, bus, events, introspection: config.introspection });
   const rest = createRestRouter(yoga, log);
+  const cors = createCors(config.corsOrigins ?? []);
+  const metrics = createMetricsEndpoint(config.metricsToken, log);
+  /** Names the route that answers, for the access log and the metrics. */
+  const answeredBy = (req: IncomingMessage, route: string) => void (requestInfo(req)!.route = route);
+  // Scrapes read this app's pool and the task counts of its database.
+  const unwatch = [watchPool(db.pool), watchQueueCounts(() => countLiveTasks.rows(db.pool, {}))];
+  const dashboard = createDashboardHandler();
 
   // Requests being answered, so stop() can let them finish.
   const inFlight = new Set<ServerResponse>();
   let allAnswered: (() => void) | undefined;
   let draining = false;
 
-  // Security headers and a request id on every answer, the id in every log line of the request.
-  const server = createServer(withRequestContext((req, res) => {
+  // Every answer gets its request id (observeRequests) and the security headers.
+  const server = createServer(observeRequests(log, withSecurityHeaders((req, res) => {
     if (draining) {
+      answeredBy(req, 'draining');
       json(res, 503, { status: 'shutting down' }, { connection: 'close', 'retry-after': '1' });
       return;
     }
@@ -88,13 +105,20 @@ export function buildApp(deps: {
       if (inFlight.size === 0) allAnswered?.();
     });
     const path = req.url?.split('?')[0];
+    if (cors(req, res)) return answeredBy(req, 'preflight');
+    if (req.method === 'GET' && path === '/metrics') {
+      answeredBy(req, '/metrics');
+      return metrics(req, res);
+    }
     if (req.method === 'GET' && path === '/healthz') {
+      answeredBy(req, '/healthz');
       const problem = deps.health?.();
       if (problem) json(res, 503, { status: 'unavailable', reason: problem });
       else json(res, 200, { status: 'ok' });
       return;
     }
     if (req.method === 'GET' && path === '/readyz') {
+      answeredBy(req, '/readyz');
       db.pool.query('SELECT 1').then(
         () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}'),
         (err: unknown) => {
@@ -104,9 +128,11 @@ export function buildApp(deps: {
       );
       return;
     }
+    if (dashboard(req, res)) return answeredBy(req, 'dashboard');
     if (rest(req, res)) return;
+    if (path === yoga.graphqlEndpoint) answeredBy(req, yoga.graphqlEndpoint);
     void yoga.handle(req, res);
-  }));
+  })));
   const websockets = attachWebSocketServer(server, yoga, deps.tokens, log, config.websocket);
 
   let stopSweeper: (() => Promise<void>) | undefined;
@@ -144,6 +170,7 @@ export function buildApp(deps: {
         await events.stop();
         server.closeAllConnections();
         await within(closed, 5_000);
+        for (const stopWatching of unwatch) stopWatching();
       })());
     },
   };

@@ -1,5 +1,15 @@
 import { z } from 'zod';
 
+/** `scheme://host[:port]` and nothing else, as browsers send it in `Origin`. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 // Every environment variable the server reads, parsed once at startup. Nothing else touches process.env.
 const envSchema = z
   .object({
@@ -24,6 +34,21 @@ const envSchema = z
     WS_MAX_SOCKETS_PER_OWNER: z.coerce.number().int().min(1).max(100_000).default(100),
     /** Subscriptions running at once on one websocket. */
     WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(10_000).default(100),
+    /** Bearer token GET /metrics requires; unset, /metrics answers loopback clients only. */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Origins browsers may call the API from: a comma-separated list, or `*`. Unset: none. */
+    CORS_ORIGINS: z
+      .string()
+      .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine((o) => o === '*' || isOrigin(o), 'must be `*` or a comma-separated list of origins such as https://app.example.com')))
+      .optional(),
+    /** OTLP/HTTP collector base URL; set, traces are exported to `<url>/v1/traces`. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    OTEL_EXPORTER_OTLP_HEADERS: z
+      .string()
+      .regex(/^\s*[^=,\s]+\s*=[^,]*(,\s*[^=,\s]+\s*=[^,]*)*$/, 'must be key=value pairs separated by commas')
+      .optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('agent-teams'),
   })
   .refine((env) => !(env.JWT_SECRET && env.JWT_JWKS_URL), {
     message: 'set either JWT_SECRET or JWT_JWKS_URL, not both',
@@ -52,6 +77,23 @@ export interface Config {
   /** Whether the schema may be explored: introspection, GraphiQL, field suggestions in errors. */
   introspection: boolean;
   websocket: { maxSocketsPerOwner: number; maxSubscriptionsPerSocket: number };
+  /** Bearer token for GET /metrics; undefined: loopback clients only. */
+  metricsToken: string | undefined;
+  /** Origins allowed by CORS (`*` for any); empty: no cross-origin access. */
+  corsOrigins: string[];
+  /** OpenTelemetry export, when an endpoint is configured. */
+  tracing: { endpoint: string; headers: Record<string, string>; serviceName: string } | undefined;
+}
+
+/** `k1=v1,k2=v2` (values URL-encoded, as the OpenTelemetry specification has them). */
+function otlpHeaders(raw: string | undefined): Record<string, string> {
+  if (!raw) return {};
+  return Object.fromEntries(
+    raw.split(',').map((pair) => {
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at).trim(), decodeURIComponent(pair.slice(at + 1).trim())];
+    }),
+  );
 }
 
 export class ConfigError extends Error {}
@@ -82,5 +124,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'true' : env.NODE_ENV !== 'production',
     websocket: { maxSocketsPerOwner: env.WS_MAX_SOCKETS_PER_OWNER, maxSubscriptionsPerSocket: env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET },
+    metricsToken: env.METRICS_TOKEN,
+    corsOrigins: env.CORS_ORIGINS ?? [],
+    tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, headers: otlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS), serviceName: env.OTEL_SERVICE_NAME }
+      : undefined,
   };
 }

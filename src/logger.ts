@@ -1,17 +1,8 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { currentRequestId } from './http/requestContext.js';
 
 export type { Logger };
 
-/** JSON logs; a line written while an HTTP request runs carries its `requestId`. */
+/** JSON logs to stdout, or to `destination` (tests read them). */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const options = {
-    level,
-    base: undefined,
-    mixin: () => {
-      const requestId = currentRequestId();
-      return requestId ? { requestId } : {};
-    },
-  };
-  return destination ? pino(options, destination) : pino(options);
+  return destination ? pino({ level, base: undefined }, destination) : pino({ level, base: undefined });
 }

@@ -7,6 +7,7 @@ import { createDb, type Db } from './db/client.js';
 import { EmbeddedPostgresError, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embeddedPostgres.js';
 import { migrate } from './db/migrate.js';
 import { createLogger } from './logger.js';
+import { startTracing } from './tracing/start.js';
 
 let config: Config;
 try {
@@ -17,6 +18,9 @@ try {
   process.exit(2);
 }
 const log = createLogger(config.logLevel);
+// Before anything that makes spans; off unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+const tracing = config.tracing ? startTracing({ ...config.tracing, warn: (message) => log.warn({ component: 'opentelemetry' }, message) }) : undefined;
+if (config.tracing) log.info({ endpoint: config.tracing.endpoint, service: config.tracing.serviceName }, 'exporting traces over OTLP/HTTP');
 
 let embedded: EmbeddedDatabase | undefined;
 let db: Db | undefined;
@@ -31,6 +35,7 @@ function shutdown(code: number): Promise<void> {
     await app?.stop().catch((err: unknown) => log.error({ err }, 'error while stopping the server'));
     await db?.close().catch(() => {});
     await embedded?.stop().catch((err: unknown) => log.error({ err }, 'error while stopping the embedded PostgreSQL'));
+    await tracing?.stop().catch(() => {});
     process.exit(code);
   })());
 }
@@ -123,6 +128,7 @@ Try it:
   curl -s ${url}/graphql -H "Authorization: Bearer $JWT_TOKEN" -H 'Content-Type: application/json' \\
     -d '{"query":"mutation { createWorkQueue(input: {name: \\"bug-triage\\"}) { id name } }"}'
 
+Dashboard (signs you in): ${url}/#token=${devToken}
 GraphiQL${loopback ? ' (token pre-filled)' : ''}: ${url}/graphql
 Stop with Ctrl-C.
 `);

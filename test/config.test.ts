@@ -28,6 +28,24 @@ describe('loadConfig', () => {
     expect(loadConfig({ JWT_JWKS_URL: 'https://id.example/.well-known/jwks.json' }).jwt).toMatchObject({ kind: 'jwks' });
   });
 
+  it('reads the observability and browser variables', () => {
+    expect(loadConfig({})).toMatchObject({ metricsToken: undefined, corsOrigins: [], tracing: undefined });
+    const config = loadConfig({
+      METRICS_TOKEN: 'm'.repeat(16),
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20abc,x-team=ops',
+      OTEL_SERVICE_NAME: 'teams-eu',
+    });
+    expect(config).toMatchObject({
+      metricsToken: 'm'.repeat(16),
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      tracing: { endpoint: 'http://collector:4318', headers: { authorization: 'Bearer abc', 'x-team': 'ops' }, serviceName: 'teams-eu' },
+    });
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).tracing?.serviceName).toBe('agent-teams');
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -35,6 +53,11 @@ describe('loadConfig', () => {
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ JWT_JWKS_URL: 'not a url' }, 'JWT_JWKS_URL'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
+    [{ CORS_ORIGINS: 'https://app.example.com/path' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'app.example.com' }, 'CORS_ORIGINS'],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+    [{ OTEL_EXPORTER_OTLP_HEADERS: 'no-equals-sign' }, 'OTEL_EXPORTER_OTLP_HEADERS'],
   ])('rejects %j naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);

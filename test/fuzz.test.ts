@@ -12,9 +12,7 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS_OF_CODE } from '../src/rest/errors.js';
-import type { Route } from '../src/rest/route.js';
-import { teamRoutes } from '../src/rest/routes/teams.js';
-import { workQueueRoutes } from '../src/rest/routes/workQueues.js';
+import { restRoutes } from '../src/rest/routeTable.js';
 import { CreateTeamDocument, CreateWorkQueueDocument, DequeueTaskDocument, DispatchToTeamDocument, EnqueueTasksDocument } from './generated/graphql.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -116,9 +114,7 @@ const percentEncoded = (v: string) => [...Buffer.from(v, 'utf8')].map((b) => `%$
 // (No `..`: the client's URL parser resolves it before sending.)
 const pathSegment = fc.oneof(id().map(percentEncoded), fc.constantFrom('%ZZ', '%00', '%C3%28', '%F0%9F', 'a%2Fb', ''));
 
-const routes: Route[] = [...workQueueRoutes, ...teamRoutes];
-
-describe.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))('REST %s', (_name, route) => {
+describe.each(restRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('REST %s', (_name, route) => {
   it('never answers 5xx; a refusal names its field and writes nothing', async () => {
     await fc.assert(
       fc.asyncProperty(pathSegment, pathSegment, pathSegment, query, restBody, contentType, async (p1, p2, p3, q, body, type) => {

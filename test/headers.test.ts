@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../src/app.js';
 import { createTokenService } from '../src/auth/tokens.js';
-import { SECURITY_HEADERS } from '../src/http/requestContext.js';
+import { SECURITY_HEADERS } from '../src/http/securityHeaders.js';
 import { createLogger } from '../src/logger.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 

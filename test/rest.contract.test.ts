@@ -40,6 +40,9 @@ describe('seed 000: work queues', () => {
     const dequeued = await rest(s, 'POST', `/work-queues/${wq}/dequeue`, { body: '{ "agentId": "triage-agent" }' });
     expect(dequeued.status).toBe(200);
     expect(dequeued.body).toMatchObject({ status: 'assigned', assignedAgentId: 'triage-agent', attempts: 1 });
+    // Times are ISO-8601 strings, as in GraphQL (they once came out as {}).
+    expect(dequeued.body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(new Date(dequeued.body.leaseExpiresAt).getTime()).toBeGreaterThan(Date.now());
     const wt = dequeued.body.id as string;
 
     const completed = await rest(s, 'POST', `/work-queue-tasks/${wt}/complete`, {

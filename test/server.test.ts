@@ -44,6 +44,9 @@ describe('npm start', () => {
     const main = startServerProcess({ DATA_DIR: dataDir, PORT: '0' });
     try {
       const [, token] = await main.waitFor(/export JWT_TOKEN=(\S+)/);
+      const [, dashboard] = await main.waitFor(/Dashboard \(signs you in\): (\S+)/);
+      expect(dashboard).toBe(`${new URL(dashboard!).origin}/#token=${token}`);
+      expect((await fetch(dashboard!)).headers.get('content-type')).toMatch(/^text\/html/);
       const [, url] = await main.waitFor(/GraphiQL \(token pre-filled\): (\S+)/);
       const res = await fetch(url!, {
         method: 'POST',

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { inChildSpan } from '../tracing/tracer.js';
 
 /** A pool or a client inside a transaction: statements run on either. */
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
@@ -26,7 +27,9 @@ export interface Statement<P, R> {
  * the mapping of typed parameters to its positional ones. Each lives in its domain's sql/ folder.
  */
 export function statement<P, R = Record<string, unknown>>(name: string, text: string, values: (params: P) => unknown[]): Statement<P, R> {
-  const run = (db: Queryable, params: P) => db.query({ name, text, values: values(params), types });
+  const attributes = { 'db.system.name': 'postgresql', 'db.operation.name': name, 'db.query.text': text };
+  // Traced as a child of the request's span, when there is one (see inChildSpan).
+  const run = (db: Queryable, params: P) => inChildSpan(name, attributes, () => db.query({ name, text, values: values(params), types }));
   return {
     name,
     text,

@@ -8,6 +8,10 @@ export type Topics = {
   /** Every task event of the queues that belong to a team. */
   teamTasks: [teamId: string, event: TaskEvent];
   teamEvents: [teamId: string, event: TeamEvent];
+  /** Every task event of an owner's queues (a dashboard's one subscription). */
+  ownerTasks: [ownerId: string, event: TaskEvent];
+  /** Every team event of an owner's teams, creations included. */
+  ownerTeamEvents: [ownerId: string, event: TeamEvent];
   mailbox: [teamId: string, message: Message];
   /** A task became claimable in the queue (created or requeued): wakes long-polling dequeues. */
   work: [queueId: string, taskId: string];

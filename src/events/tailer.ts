@@ -1,6 +1,9 @@
 import type { Message, TaskEvent, TaskEventType, TeamEvent, TeamEventType } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import { deliveryLag } from '../metrics/delivery.js';
+import { taskTransitions } from '../metrics/tasks.js';
+import { detached } from '../tracing/tracer.js';
 import type { EventBus } from './bus.js';
 import { LogCursor } from './logCursor.js';
 import { logHeads, READ_LIMIT, readEvents, type LogRows } from './sql/readEvents.js';
@@ -80,32 +83,52 @@ export function createEventTailer(options: TailerOptions) {
 
   let wakeups: ReturnType<typeof startWakeups> | undefined;
 
-  function publish(rows: LogRows) {
+  /** Ids up to these were written before this instance started: replayed, not measured. */
+  let measuredAfter = { tasks: 0n, teams: 0n, messages: 0n };
+
+  /** Seconds from a row's creation to now, on the database's clock (see readEvents' readAt). */
+  const lagOf = (rows: LogRows, sentAt: number) => {
+    const readAt = rows.readAt.getTime();
+    const since = Date.now() - sentAt;
+    return (createdAt: Date) => Math.max(readAt - createdAt.getTime() + since, 0) / 1000;
+  };
+
+  function publish(rows: LogRows, sentAt: number) {
     const c = cursors!;
+    const lag = lagOf(rows, sentAt);
     for (const row of c.tasks.advance(rows.tasks, BigInt(rows.xmin), BigInt(rows.xmax))) {
       const event = taskEvent(row);
+      if (event.id > measuredAfter.tasks) {
+        taskTransitions.inc({ event: event.type.toLowerCase() });
+        deliveryLag.observe({ log: 'tasks' }, lag(event.createdAt));
+      }
       bus.publish('queueTasks', event.queueId, event);
       if (event.teamId) bus.publish('teamTasks', event.teamId, event);
+      bus.publish('ownerTasks', row.ownerId, event);
       if (event.type === 'CREATED' || event.type === 'REQUEUED') bus.publish('work', event.queueId, event.taskId);
     }
     for (const row of c.teams.advance(rows.teams, BigInt(rows.xmin), BigInt(rows.xmax))) {
       const event = teamEvent(row);
+      if (event.id > measuredAfter.teams) deliveryLag.observe({ log: 'teams' }, lag(event.createdAt));
       bus.publish('teamEvents', event.teamId, event);
+      bus.publish('ownerTeamEvents', row.ownerId, event);
     }
     for (const row of c.messages.advance(rows.messages, BigInt(rows.xmin), BigInt(rows.xmax))) {
       const m = message(row);
+      if (m.logId > measuredAfter.messages) deliveryLag.observe({ log: 'messages' }, lag(m.createdAt));
       bus.publish('mailbox', m.teamId, m);
     }
   }
 
   async function pass(): Promise<boolean> {
     const c = cursors!;
+    const sentAt = Date.now();
     const rows = await readEvents.row(db.pool, {
       tasksAfter: c.tasks.position,
       teamsAfter: c.teams.position,
       messagesAfter: c.messages.position,
     });
-    publish(rows!);
+    publish(rows!, sentAt);
     const full = rows!.tasks.length === READ_LIMIT || rows!.teams.length === READ_LIMIT || rows!.messages.length === READ_LIMIT;
     return full;
   }
@@ -158,6 +181,7 @@ export function createEventTailer(options: TailerOptions) {
 
   async function start() {
     const heads = await logHeads.row(db.pool, {});
+    measuredAfter = { tasks: heads!.tasks, teams: heads!.teams, messages: heads!.messages };
     const below = (head: bigint) => (head > BOOT_WINDOW ? head - BOOT_WINDOW : 0n);
     cursors = {
       tasks: new LogCursor(below(heads!.tasks), undefined, giveUp('task_events')),
@@ -182,8 +206,11 @@ export function createEventTailer(options: TailerOptions) {
     start,
     /** This instance committed events: deliver them here now and ring the other instances. */
     changed() {
-      read();
-      wakeups?.ring();
+      // The read serves every subscriber, not the request that committed: not part of its trace.
+      detached(() => {
+        read();
+        wakeups?.ring();
+      });
     },
     /** How far each log has been delivered: streams replay up to here, then follow live. */
     positions() {

@@ -2,8 +2,16 @@ import DataLoader from 'dataloader';
 import type { Db } from '../db/client.js';
 import type { Dispatch, Task } from '../generated/prisma/client.js';
 import { countPending, countTasksByStatus } from '../queues/sql/countTasks.js';
+import { pendingByPriority } from '../queues/sql/pendingByPriority.js';
+import { throughput, type ThroughputRow } from '../queues/sql/throughput.js';
 import { membersOfTeams, type MemberView } from '../teams/members.js';
 import { countTeamPending } from '../teams/sql/countTeamPending.js';
+
+export interface PriorityCount {
+  priority: number;
+  count: number;
+  oldestCreatedAt: Date;
+}
 
 export type StatusCounts = Record<'PENDING' | 'ASSIGNED' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'EXPIRED', number>;
 
@@ -54,6 +62,30 @@ export function createLoaders(db: Db) {
             byQueue.get(row.queueId)![row.status as keyof StatusCounts] = row.count;
           }
           return queueIds.map((id) => byQueue.get(id)!);
+        }),
+    ),
+    pendingByPriority: lazy(
+      () =>
+        new DataLoader<string, PriorityCount[]>(async (queueIds) => {
+          const byQueue = new Map(queueIds.map((id) => [id, [] as PriorityCount[]]));
+          for (const { queueId, ...row } of await pendingByPriority.rows(db.pool, { queueIds: [...queueIds] })) byQueue.get(queueId)!.push(row);
+          return queueIds.map((id) => byQueue.get(id)!);
+        }),
+    ),
+    /** Keyed by `minutes:queueId`: one query per window size asked for in the request. */
+    throughput: lazy(
+      () =>
+        new DataLoader<string, ThroughputRow>(async (keys) => {
+          const byWindow = new Map<number, string[]>();
+          for (const key of keys) {
+            const [minutes, queueId] = [Number(key.slice(0, key.indexOf(':'))), key.slice(key.indexOf(':') + 1)];
+            byWindow.set(minutes, [...(byWindow.get(minutes) ?? []), queueId]);
+          }
+          const rows = new Map<string, ThroughputRow>();
+          for (const [minutes, queueIds] of byWindow) {
+            for (const row of await throughput.rows(db.pool, { queueIds, minutes })) rows.set(`${minutes}:${row.queueId}`, row);
+          }
+          return keys.map((key) => rows.get(key)!);
         }),
     ),
     task: lazy(

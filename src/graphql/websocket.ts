@@ -1,10 +1,13 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { getOperationAST, type GraphQLError } from 'graphql';
+import type { Context as SocketContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthError, bearerToken, type Identity, type TokenService } from '../auth/tokens.js';
 import { MAX_BODY_BYTES } from '../http/body.js';
+import { requestIdOf } from '../http/requestInfo.js';
 import type { Logger } from '../logger.js';
+import { watchWebSockets } from '../metrics/realtime.js';
 import { timerAt } from '../timers.js';
 import { DEFAULT_WEBSOCKET_LIMITS, websocketLimiter } from './websocketLimits.js';
 import type { Yoga } from './yoga.js';
@@ -43,6 +46,14 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
     return signal;
   };
 
+  const accepted = new Set<SocketContext>();
+  const unwatch = watchWebSockets(() => ({
+    connections: wss.clients.size,
+    // graphql-ws keeps an operation's iterator there while it streams (null while a query runs).
+    subscriptions: [...accepted].reduce((n, ctx) => n + Object.values(ctx.subscriptions).filter((s) => s !== null).length, 0),
+  }));
+  logConnections(wss, log, (socket) => identities.get(socket)?.ownerId);
+
   const disposable = useServer(
     {
       execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
@@ -58,6 +69,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
           const identity = await tokens.verify(token);
           if (!limiter.admitSocket(socket, identity.ownerId)) return false;
           identities.set(socket, identity);
+          accepted.add(ctx as SocketContext);
           expiryTimers.set(
             socket,
             timerAt(identity.expiresAt, () => socket.close(UNAUTHORIZED, 'Unauthorized: token expired')),
@@ -70,6 +82,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
         }
       },
       onClose: (ctx) => {
+        accepted.delete(ctx as SocketContext);
         expiryTimers.get(ctx.extra.socket)?.clear();
         expiryTimers.delete(ctx.extra.socket);
       },
@@ -115,10 +128,42 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
 
   return {
     async close() {
+      unwatch();
       for (const timer of expiryTimers.values()) timer.clear();
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A websocket is one long HTTP request: its upgrade answer carries an `x-request-id`, and when it
+ * closes it gets one access-log line (owner, duration, close code), like any other request.
+ */
+function logConnections(wss: WebSocketServer, log: Logger, ownerOf: (socket: WebSocket) => string | undefined) {
+  const ids = new WeakMap<IncomingMessage, string>();
+  wss.on('headers', (headers, req) => {
+    const id = requestIdOf(req);
+    ids.set(req, id);
+    headers.push(`x-request-id: ${id}`);
+  });
+  wss.on('connection', (socket, req) => {
+    const started = process.hrtime.bigint();
+    socket.once('close', (code) => {
+      log.info(
+        {
+          requestId: ids.get(req),
+          method: req.method,
+          path: (req.url ?? '/').split('?')[0],
+          route: 'websocket',
+          status: 101,
+          closeCode: code,
+          durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e3) / 1e3,
+          owner: ownerOf(socket),
+        },
+        'request',
+      );
+    });
+  });
 }

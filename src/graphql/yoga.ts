@@ -7,12 +7,14 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Context } from './context.js';
 import { codedError, useExpectedErrors } from './errors.js';
+import { bundledGraphiQL } from './graphiql.js';
 import { useJsonBody } from './jsonBody.js';
 import { useOperationLimits } from './limits.js';
-import { useRequestIdInErrors } from './requestId.js';
 import { createLoaders } from './loaders.js';
+import { useRequestInfo } from './requestInfo.js';
 import { useTokenExpiry } from './tokenExpiry.js';
 import { schema } from './schema/index.js';
+import { useTracing } from './tracing.js';
 
 export const AUTH_REQUIRED = 'Authentication required: send Authorization: Bearer <token>';
 const unauthenticated = (message: string) => codedError('UNAUTHENTICATED', message);
@@ -69,15 +71,19 @@ export function createGraphQLServer(deps: {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
-    // The dev token is pre-filled in GraphiQL so a newcomer can query at once. GraphiQL needs
-    // introspection, so it is served only with it.
+    // The dev token is pre-filled in GraphiQL so a newcomer can query at once. Subscriptions go
+    // over SSE: each one is an HTTP request carrying the headers editor's Authorization. GraphiQL
+    // needs introspection, so it is served only with it.
     graphiql: introspection && {
-      subscriptionsProtocol: 'WS',
+      subscriptionsProtocol: 'SSE',
       ...(deps.graphiqlToken ? { headers: JSON.stringify({ Authorization: `Bearer ${deps.graphiqlToken}` }, null, 2) } : {}),
     },
+    renderGraphiQL: bundledGraphiQL(),
     landingPage: false,
     // useJsonBody reads POST bodies with the shared limit (MAX_BODY_BYTES) and answers 400 past it.
     maxRequestBodySize: false,
+    // CORS is the HTTP server's, the same for REST and GraphQL (CORS_ORIGINS); Yoga's own would allow any origin.
+    cors: false,
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),
@@ -87,10 +93,12 @@ export function createGraphQLServer(deps: {
     plugins: [
       ...useOperationLimits({ introspection }),
       useJsonBody,
-      useRequestIdInErrors,
       useExpectedErrors(db.health),
       useTokenExpiry,
       useDeliverAfterCommit(() => events.changed()),
+      useRequestInfo,
+      // After useExpectedErrors: the span records the error codes clients get.
+      useTracing,
     ],
     context: async ({ request, identity, socketSignal }): Promise<Context> => {
       // Websocket: the token was checked at connection (and the socket closes when it expires).

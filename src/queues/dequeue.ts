@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js';
 import type { Queryable } from '../db/statement.js';
 import { inTransaction } from '../db/transaction.js';
 import { conflict, notFound } from '../errors.js';
+import { observeClaimed } from '../metrics/tasks.js';
 import { parseInput } from '../validation.js';
 import { claimResult, claimTasks, type ClaimRow } from './sql/claimTasks.js';
 import { lockMember } from './sql/lockMember.js';
@@ -19,6 +20,12 @@ type Claim = (db: Queryable, asMember: boolean) => Promise<ClaimRow[]>;
  * at a time.
  */
 async function claimFor(db: Db, queueId: string, agentId: string, claim: Claim): Promise<TaskRow[]> {
+  const tasks = await claimAs(db, queueId, agentId, claim);
+  observeClaimed(tasks);
+  return tasks;
+}
+
+async function claimAs(db: Db, queueId: string, agentId: string, claim: Claim): Promise<TaskRow[]> {
   const first = claimResult(await claim(db.pool, false));
   if (!first.queueFound) throw notFound('work queue', queueId);
   if (!first.isMember) return first.tasks.sort(byHandOutOrder);

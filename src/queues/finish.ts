@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js';
 import { DomainError, type ErrorCode } from '../errors.js';
+import { observeFinished } from '../metrics/tasks.js';
 import { parseInput } from '../validation.js';
 import { completeTasks as completeStatement } from './sql/completeTasks.js';
 import { extendLease } from './sql/extendLeases.js';
@@ -56,6 +57,13 @@ function single(outcome: TaskOutcome): TaskRow {
   throw new DomainError(outcome.code!, outcome.message!);
 }
 
+/** Each item's outcome; the finished tasks' run times are measured. */
+function outcomes(rows: ItemRow[], action: string): TaskOutcome[] {
+  const all = rows.map((r) => outcomeOf(r, action));
+  observeFinished(all.map((o) => o.task));
+  return all;
+}
+
 const completeItems = (items: ReturnType<typeof completeBatchSchema.parse>) =>
   items.map((i) => ({ id: i.id, leaseToken: i.leaseToken ?? null, agentId: i.agentId ?? null, result: i.result ?? null }));
 const failItems = (items: ReturnType<typeof failBatchSchema.parse>) =>
@@ -67,25 +75,23 @@ const failItems = (items: ReturnType<typeof failBatchSchema.parse>) =>
  */
 export async function completeTasks(db: Db, ownerId: string, items: CompleteItemInput[]): Promise<TaskOutcome[]> {
   const parsed = completeItems(parseInput(completeBatchSchema, items, 'items'));
-  return (await completeStatement.rows(db.pool, { ownerId, items: parsed })).map((r) => outcomeOf(r, 'completed'));
+  return outcomes(await completeStatement.rows(db.pool, { ownerId, items: parsed }), 'completed');
 }
 
 export async function completeTask(db: Db, ownerId: string, item: CompleteItemInput): Promise<TaskRow> {
   const parsed = completeItems([parseInput(completeItemSchema, item)]);
-  const [row] = await completeStatement.rows(db.pool, { ownerId, items: parsed });
-  return single(outcomeOf(row!, 'completed'));
+  return single(outcomes(await completeStatement.rows(db.pool, { ownerId, items: parsed }), 'completed')[0]!);
 }
 
 /** Fails ASSIGNED tasks; with `retry` and attempts left in an open queue a task is requeued. */
 export async function failTasks(db: Db, ownerId: string, items: FailItemInput[]): Promise<TaskOutcome[]> {
   const parsed = failItems(parseInput(failBatchSchema, items, 'items'));
-  return (await failStatement.rows(db.pool, { ownerId, items: parsed })).map((r) => outcomeOf(r, 'failed'));
+  return outcomes(await failStatement.rows(db.pool, { ownerId, items: parsed }), 'failed');
 }
 
 export async function failTask(db: Db, ownerId: string, item: FailItemInput): Promise<TaskRow> {
   const parsed = failItems([parseInput(failItemSchema, item)]);
-  const [row] = await failStatement.rows(db.pool, { ownerId, items: parsed });
-  return single(outcomeOf(row!, 'failed'));
+  return single(outcomes(await failStatement.rows(db.pool, { ownerId, items: parsed }), 'failed')[0]!);
 }
 
 /** Extends the lease (by the queue's visibility timeout unless `extendSeconds` is given). */

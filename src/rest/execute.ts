@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Yoga } from '../graphql/yoga.js';
@@ -16,7 +17,8 @@ const formatted = (errors: readonly unknown[]): GraphQLFormattedError[] =>
  * Runs one GraphQL operation in-process through the same envelop pipeline as POST /graphql
  * (authentication in the context factory, validation and its limits, error codes and masking,
  * delivery after commit), with the caller's Authorization header. The route's document is
- * already parsed; no HTTP request is built or parsed again.
+ * already parsed; no HTTP request is built or parsed again. The Node request (`req`) goes along
+ * as it does for POST /graphql, so the request's log line and metrics learn owner and operation.
  */
 export async function runOperation<T, V>(
   yoga: Yoga,
@@ -24,9 +26,10 @@ export async function runOperation<T, V>(
   variables: V,
   authorization: string | undefined,
   signal?: AbortSignal,
+  req?: IncomingMessage,
 ): Promise<OperationResult<T>> {
   const request = { headers: new Headers(authorization ? { authorization } : {}), signal: signal ?? new AbortController().signal };
-  const { schema, validate, contextFactory, execute } = yoga.getEnveloped({ request } as never);
+  const { schema, validate, contextFactory, execute } = yoga.getEnveloped({ request, req } as never);
   const invalid = validate(schema, document);
   if (invalid.length) return { data: undefined, errors: formatted(invalid) };
   let contextValue: unknown;

@@ -33,7 +33,7 @@ export function pick(body: Record<string, unknown>, keys: readonly string[]): Re
   return Object.fromEntries(keys.filter((k) => k in body).map((k) => [k, body[k]]));
 }
 
-const toSnake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+export const toSnake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 export const toCamel = (key: string) => key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /**
@@ -42,7 +42,7 @@ export const toCamel = (key: string) => key.replace(/_([a-z])/g, (_m, c: string)
  */
 export function restShape(value: unknown, snake: boolean): unknown {
   if (Array.isArray(value)) return value.map((v) => restShape(v, snake));
-  // DateTime fields arrive as Date objects (in-process execution does not serialise them).
+  // Times (DateTime) arrive as Date objects from in-process execution: ISO-8601, as GraphQL answers them.
   if (value instanceof Date) return value.toISOString();
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(

@@ -1,23 +1,33 @@
-import type { TaskEvent } from '../generated/prisma/client.js';
+import type { Prisma, TaskEvent } from '../generated/prisma/client.js';
 import { REPLAY_PAGE, replayThenLive } from '../events/replayThenLive.js';
 import { requireQueue } from '../queues/workQueues.js';
 import { requireTeam } from '../teams/teams.js';
 import type { StreamDeps } from './deps.js';
 
 /**
- * Task events of one queue, or of every queue of a team, owner-checked before anything is read:
- * those after `after` from the database, then live ones. Without a cursor: live events only.
+ * Task events of one queue, of every queue of a team, or of every queue of the owner,
+ * owner-checked before anything is read: those after `after` from the database, then live ones.
+ * Without a cursor: live events only.
  */
 export async function taskEventStream(
   deps: StreamDeps,
   ownerId: string,
-  scope: { queueId: string } | { teamId: string },
+  scope: { queueId: string } | { teamId: string } | 'all',
   after: bigint | null,
 ): Promise<AsyncGenerator<TaskEvent>> {
   const { db, bus } = deps;
-  const where =
-    'queueId' in scope ? { queueId: (await requireQueue(db, ownerId, scope.queueId)).id } : { teamId: (await requireTeam(db, ownerId, scope.teamId)).id };
-  const live = where.queueId ? bus.subscribe('queueTasks', where.queueId) : bus.subscribe('teamTasks', where.teamId!);
+  let where: Prisma.TaskEventWhereInput;
+  let live;
+  if (scope === 'all') {
+    where = { queue: { ownerId } };
+    live = bus.subscribe('ownerTasks', ownerId);
+  } else if ('queueId' in scope) {
+    where = { queueId: (await requireQueue(db, ownerId, scope.queueId)).id };
+    live = bus.subscribe('queueTasks', scope.queueId);
+  } else {
+    where = { teamId: (await requireTeam(db, ownerId, scope.teamId)).id };
+    live = bus.subscribe('teamTasks', scope.teamId);
+  }
   const upTo = deps.positions().tasks;
   return replayThenLive<TaskEvent>({
     live,

@@ -36,3 +36,21 @@ export async function teamEventStream(deps: StreamDeps, ownerId: string, teamId:
   })();
   return closable(untilStopped, () => events.return(undefined));
 }
+
+/**
+ * Events of every team of the owner (creations as MEMBER_ADDED, member states, dispatch
+ * progress, stops): one subscription keeps a whole dashboard current. It never ends by itself.
+ */
+export async function ownerTeamEventStream(deps: StreamDeps, ownerId: string, after: bigint | null): Promise<AsyncGenerator<TeamEvent>> {
+  const { db, bus } = deps;
+  const live = bus.subscribe('ownerTeamEvents', ownerId);
+  const upTo = deps.positions().teams;
+  return replayThenLive<TeamEvent>({
+    live,
+    after: after ?? upTo,
+    upTo,
+    page: (cursor, end) =>
+      db.prisma.teamEvent.findMany({ where: { team: { ownerId }, id: { gt: cursor, lte: end } }, orderBy: { id: 'asc' }, take: REPLAY_PAGE }),
+    cursor: (e) => e.id,
+  });
+}

@@ -5,7 +5,7 @@ import { buildApp, type App } from '../../src/app.js';
 import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
 import type { Config } from '../../src/config.js';
 import type { EventBus, Topics } from '../../src/events/bus.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { waitFor } from './eventually.js';
 import { wsClient, type WsClient } from './ws.js';
@@ -73,18 +73,29 @@ function countSubscriptions(bus: EventBus) {
  * with `listen` it also binds a free port and runs its timers (the sweeper), as `npm start` does.
  */
 export async function startTestServer(
-  options: { sweepIntervalMs?: number; listen?: boolean; config?: Partial<Pick<Config, 'introspection' | 'websocket'>> } = {},
+  options: {
+    sweepIntervalMs?: number;
+    listen?: boolean;
+    /** Configuration beyond the test defaults (CORS, the metrics token, introspection, websocket limits). */
+    config?: Partial<Pick<Config, 'metricsToken' | 'corsOrigins' | 'introspection' | 'websocket'>>;
+    /** Where the server logs (silent by default). */
+    log?: Logger;
+    /** Pre-fill GraphiQL with a token of this owner. */
+    graphiqlOwner?: string;
+  } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase();
   const secret = randomBytes(32).toString('hex');
   const tokens = await createTokenService({ jwt: { kind: 'secret', secret }, dataDir: '.data' });
-  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const log = options.log ?? createLogger('silent');
   const app = buildApp({
     config: { host: '127.0.0.1', port: 0, sweepIntervalMs: options.sweepIntervalMs ?? 3_600_000, ...options.config },
     databaseUrl: database.url,
     db: database.handle,
     tokens,
     log,
+    // GraphiQL with this owner's token in its headers, as `npm start` does for the dev token.
+    graphiqlToken: options.graphiqlOwner ? await tokens.mint(options.graphiqlOwner, '1h') : undefined,
   });
   const subscriptions = countSubscriptions(app.bus);
   const baseUrl = options.listen ? await app.start() : undefined;

@@ -7,5 +7,6 @@ import './taskEvent.js';
 import './team.js';
 import './teamEvent.js';
 import './workQueue.js';
+import './queueStats.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -3,6 +3,7 @@ import { inbox, markMessagesRead, sendMessage } from '../../mailbox/messages.js'
 import { cursorSchema, memberNameSchema } from '../../mailbox/validation.js';
 import { idSchema } from '../../queues/validation.js';
 import { mailboxStream } from '../../streams/mailbox.js';
+import { teamMessageStream } from '../../streams/teamMessages.js';
 import { requireTeam } from '../../teams/teams.js';
 import { intBetween } from '../../validation.js';
 import { builder } from '../builder.js';
@@ -98,6 +99,15 @@ builder.subscriptionFields((t) => ({
     args: { teamId: t.arg.id({ required: true }), agent: t.arg.string({ required: true }), after: t.arg.int() },
     validate: z.object({ teamId: idSchema, agent: memberNameSchema, after: cursorSchema.nullish() }),
     subscribe: (_root, args, ctx) => mailboxStream(ctx, ctx.ownerId, args.teamId, args.agent, args.after ?? null),
+    resolve: (message) => message,
+  }),
+  teamMessages: t.field({
+    type: Message,
+    description:
+      "Every message of a team, in seq order: those after `after` from the database first, then new ones as they are sent, with no gap or repeat. Without `after`: new ones only.",
+    args: { teamId: t.arg.id({ required: true }), after: t.arg.int() },
+    validate: z.object({ teamId: idSchema, after: cursorSchema.nullish() }),
+    subscribe: (_root, args, ctx) => teamMessageStream(ctx, ctx.ownerId, args.teamId, args.after ?? null),
     resolve: (message) => message,
   }),
 }));

@@ -13,6 +13,7 @@ export const TaskEvent = builder.prismaObject('TaskEvent', {
     id: t.id({ description: 'Increasing across all events: pass it as `after` to resume.', resolve: (e) => e.id.toString() }),
     taskId: t.exposeID('taskId'),
     queueId: t.exposeID('queueId'),
+    teamId: t.exposeID('teamId', { nullable: true, description: "The team of the task's queue, when it belongs to one." }),
     task: t.relation('task'),
     type: t.expose('type', { type: TaskEventTypeEnum }),
     agentId: t.exposeString('agentId', { nullable: true }),
@@ -28,7 +29,7 @@ builder.subscriptionFields((t) => ({
   taskEvents: t.field({
     type: TaskEvent,
     description:
-      'Task events of one queue (queueId) or of every queue of a team (teamId). With `after`, the events after that id are replayed first, then live ones follow with no gap or repeat.',
+      'Task events of one queue (queueId), of every queue of a team (teamId), or of all your queues (neither). With `after`, the events after that id are replayed first, then live ones follow with no gap or repeat.',
     args: {
       queueId: t.arg.id(),
       teamId: t.arg.id(),
@@ -36,12 +37,12 @@ builder.subscriptionFields((t) => ({
     },
     validate: z
       .object({ queueId: idSchema.nullish(), teamId: idSchema.nullish(), after: eventCursorSchema.nullish() })
-      .refine((a) => !a.queueId !== !a.teamId, { message: 'pass exactly one of queueId and teamId', path: ['queueId'] }),
+      .refine((a) => !a.queueId || !a.teamId, { message: 'pass at most one of queueId and teamId', path: ['queueId'] }),
     subscribe: (_root, args, ctx) =>
       taskEventStream(
         ctx,
         ctx.ownerId,
-        args.queueId ? { queueId: args.queueId } : { teamId: args.teamId! },
+        args.queueId ? { queueId: args.queueId } : args.teamId ? { teamId: args.teamId } : 'all',
         args.after == null ? null : BigInt(args.after),
       ),
     resolve: (event) => event,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TeamEvent as TeamEventRow } from '../../generated/prisma/client.js';
-import { teamEventStream } from '../../streams/teamEvents.js';
+import { ownerTeamEventStream, teamEventStream } from '../../streams/teamEvents.js';
 import { idSchema } from '../../queues/validation.js';
 import { builder } from '../builder.js';
 import { Dispatch } from './dispatch.js';
@@ -35,11 +35,14 @@ export const TeamEvent = builder.prismaObject('TeamEvent', {
 builder.subscriptionFields((t) => ({
   teamEvents: t.field({
     type: TeamEvent,
-    description: 'Member state changes, dispatch progress and the final TEAM_STOPPED event, after which the stream ends.',
-    args: { teamId: t.arg.id({ required: true }), after: t.arg.id({ description: 'Replay events after this id first.' }) },
-    validate: z.object({ teamId: idSchema, after: eventCursorSchema.nullish() }),
-    subscribe: (_root, args, ctx) =>
-      teamEventStream(ctx, ctx.ownerId, args.teamId, args.after == null ? null : BigInt(args.after)),
+    description:
+      "Member state changes, dispatch progress and the final TEAM_STOPPED event, after which the stream ends. Without teamId: the events of all your teams (a new team's members arrive as MEMBER_ADDED), never ending.",
+    args: { teamId: t.arg.id(), after: t.arg.id({ description: 'Replay events after this id first.' }) },
+    validate: z.object({ teamId: idSchema.nullish(), after: eventCursorSchema.nullish() }),
+    subscribe: (_root, args, ctx) => {
+      const after = args.after == null ? null : BigInt(args.after);
+      return args.teamId ? teamEventStream(ctx, ctx.ownerId, args.teamId, after) : ownerTeamEventStream(ctx, ctx.ownerId, after);
+    },
     resolve: (event) => event,
   }),
 }));

@@ -1,110 +1,111 @@
-import { intParam, pick, toCamel } from '../http.js';
 import * as ops from '../operations.generated.js';
-import { page, route } from '../route.js';
-import { paging } from './workQueues.js';
+import { PAGING, route } from '../route.js';
 
 // Seed 002: /api/v1 takes snake_case bodies and answers in the {ok, data} envelope (the router
-// converts keys and wraps); lists add next_cursor and total beside data.
-
-/** snake_case body keys → the GraphQL input's camelCase. */
-const camelBody = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).map(([k, v]) => [toCamel(k), v]));
-
-const list = (p: ReturnType<typeof page>) => ({ status: 200, body: p.items, meta: { nextCursor: p.nextCursor, total: p.total } });
+// converts names and wraps); lists add next_cursor and total beside data.
 
 export const teamRoutes = [
   route({
     method: 'POST',
     path: '/api/v1/teams',
+    summary: 'Create a team',
+    description: 'Its members agent-1…agent-N and its own work queue come with it.',
     document: ops.RestCreateTeamDocument,
-    variables: ({ body }) => ({ input: pick(camelBody(body), ['name', 'size', 'model', 'mode', 'systemPrompt']) as ops.CreateTeamInput }),
-    respond: (d) => ({ status: 201, body: d.createTeam }),
+    body: ['input.*'],
+    answer: { status: 201, body: 'createTeam', description: 'The team.' },
   }),
   route({
     method: 'GET',
     path: '/api/v1/teams',
+    summary: 'List your teams',
     document: ops.RestListTeamsDocument,
-    variables: ({ query }) => paging(query),
-    respond: (d) => list(page(d.teams)),
-    renames: { first: 'limit', after: 'cursor' },
+    ...PAGING,
+    answer: { status: 200, page: 'teams', description: 'A page of teams.' },
   }),
   route({
     method: 'GET',
     path: '/api/v1/teams/:id',
+    summary: 'Get a team',
+    description: 'Status, members with their states, queue depth.',
     document: ops.RestGetTeamDocument,
-    variables: ({ params }) => ({ id: params.id! }),
-    respond: (d) => ({ status: 200, body: d.team }),
+    answer: { status: 200, body: 'team', description: 'The team.' },
   }),
   route({
     method: 'DELETE',
     path: '/api/v1/teams/:id',
+    summary: 'Stop a team',
+    description: 'Members stop and pending work is cancelled; the team stays readable.',
     document: ops.RestStopTeamDocument,
-    variables: ({ params }) => ({ id: params.id! }),
-    respond: (d) => ({ status: 200, body: d.stopTeam }),
+    answer: { status: 200, body: 'stopTeam', description: 'The stopped team.' },
   }),
   route({
     method: 'POST',
-    path: '/api/v1/teams/:id/agents',
+    path: '/api/v1/teams/:teamId/agents',
+    summary: 'Add a member',
+    description: '409 "Team already at max size" at 10 members.',
     document: ops.RestAddTeamMemberDocument,
-    variables: ({ params }) => ({ teamId: params.id! }),
-    respond: (d) => ({ status: 201, body: d.addTeamMember }),
+    answer: { status: 201, body: 'addTeamMember', description: 'The team with its new member.' },
   }),
   route({
     method: 'POST',
-    path: '/api/v1/teams/:id/dispatch',
+    path: '/api/v1/teams/:teamId/dispatch',
+    summary: 'Dispatch work to the team',
+    description: '`parallel: false`: one task the first idle member takes; `parallel: true`: one task per member, reserved for it.',
     document: ops.RestDispatchToTeamDocument,
-    variables: ({ params, body }) => ({ teamId: params.id!, input: pick(camelBody(body), ['task', 'tools', 'parallel']) as ops.DispatchInput }),
-    respond: (d) => ({ status: 201, body: d.dispatchToTeam }),
+    body: ['input.*'],
+    answer: { status: 201, body: 'dispatchToTeam', description: 'The dispatch and its tasks.' },
   }),
   route({
     method: 'GET',
-    path: '/api/v1/teams/:id/dispatches/:dispatchId',
+    path: '/api/v1/teams/:teamId/dispatches/:id',
+    summary: 'Get a dispatch',
     document: ops.RestGetDispatchDocument,
-    variables: ({ params }) => ({ id: params.dispatchId!, teamId: params.id! }),
-    respond: (d) => ({ status: 200, body: d.dispatch }),
+    answer: { status: 200, body: 'dispatch', description: 'The dispatch with each task’s result or error.' },
   }),
   route({
     method: 'POST',
-    path: '/api/v1/teams/:id/background',
+    path: '/api/v1/teams/:teamId/background',
+    summary: 'Start a background task',
+    description: 'Fire and forget: failed by the server once it runs longer than allowed.',
     document: ops.RestStartBackgroundTaskDocument,
-    variables: ({ params, body }) => ({
-      teamId: params.id!,
-      input: pick(camelBody(body), ['task', 'maxRuntimeSeconds']) as ops.BackgroundTaskInput,
-    }),
-    respond: (d) => ({ status: 202, body: d.startBackgroundTask }),
+    body: ['input.*'],
+    answer: { status: 202, body: 'startBackgroundTask', description: 'The task, accepted.' },
   }),
   route({
     method: 'POST',
-    path: '/api/v1/teams/:id/messages',
+    path: '/api/v1/teams/:teamId/messages',
+    summary: 'Send a message',
+    description: 'To one member (`to`) or the whole team.',
     document: ops.RestSendMessageDocument,
-    variables: ({ params, body }) => ({ teamId: params.id!, input: pick(body, ['from', 'to', 'body']) as ops.SendMessageInput }),
-    respond: (d) => ({ status: 201, body: d.sendMessage }),
+    body: ['input.*'],
+    answer: { status: 201, body: 'sendMessage', description: 'The message.' },
   }),
   route({
     method: 'GET',
-    path: '/api/v1/teams/:id/messages',
+    path: '/api/v1/teams/:teamId/messages',
+    summary: "List a team's messages",
+    description: 'Oldest first.',
     document: ops.RestListMessagesDocument,
-    variables: ({ params, query }) => ({ teamId: params.id!, ...paging(query) }),
-    respond: (d) => list(page(d.messages)),
-    renames: { first: 'limit', after: 'cursor' },
+    ...PAGING,
+    answer: { status: 200, page: 'messages', description: 'A page of messages.' },
   }),
   route({
     method: 'GET',
-    path: '/api/v1/teams/:id/agents/:agent/inbox',
+    path: '/api/v1/teams/:teamId/agents/:agent/inbox',
+    summary: "A member's inbox",
+    description: 'Its messages after `after` (by default its unread ones).',
     document: ops.RestInboxDocument,
-    variables: ({ params, query }) => ({
-      teamId: params.id!,
-      agent: params.agent!,
-      after: intParam(query, 'after'),
-      limit: intParam(query, 'limit'),
-    }),
-    respond: (d) => ({ status: 200, body: d.inbox }),
+    query: ['after', 'limit'],
+    answer: { status: 200, body: 'inbox', description: 'The messages, oldest first.' },
   }),
   route({
     method: 'POST',
-    path: '/api/v1/teams/:id/agents/:agent/read',
+    path: '/api/v1/teams/:teamId/agents/:agent/read',
+    summary: 'Mark messages read',
+    description: "Moves the member's read cursor forward (never back).",
     document: ops.RestMarkMessagesReadDocument,
-    variables: ({ params, body }) => ({ teamId: params.id!, agent: params.agent!, upTo: body.up_to as number }),
-    respond: (d) => ({ status: 200, body: { readSeq: d.markMessagesRead } }),
+    body: ['upTo'],
     renames: { upTo: 'up_to' },
+    answer: { status: 200, body: 'markMessagesRead', wrap: 'readSeq', description: 'The read cursor.' },
   }),
 ];

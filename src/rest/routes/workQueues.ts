@@ -1,145 +1,145 @@
-import { badInput } from '../../errors.js';
-import { intParam, pick } from '../http.js';
 import * as ops from '../operations.generated.js';
-import { page, route } from '../route.js';
+import { PAGING, route } from '../route.js';
 
-// Seed 000: /work-queues and /work-queue-tasks answer with the resource itself, in camelCase.
+// Seed 000: /work-queues and /work-queue-tasks take camelCase bodies and answer with the resource
+// itself. Path parameters are named after the variables they set.
 
-const QUEUE_FIELDS = ['name', 'teamId', 'visibilityTimeoutSeconds', 'maxAttempts'] as const;
-const TASK_FIELDS = ['name', 'priority', 'payload', 'deadline', 'idempotencyKey', 'maxAttempts'] as const;
-const LEASE_FIELDS = ['leaseToken', 'agentId'] as const;
-
-/** `?limit=&cursor=` → connection arguments. */
-export const paging = (query: URLSearchParams) => ({ first: intParam(query, 'limit'), after: query.get('cursor') || undefined });
-
-/** REST filters use the lower-case status names. */
-function statusFilter(query: URLSearchParams): ops.TaskStatus | undefined {
-  const status = query.get('status');
-  if (!status) return undefined;
-  const known = ['pending', 'assigned', 'completed', 'failed', 'cancelled', 'expired'];
-  if (!known.includes(status)) throw badInput('status', `must be one of ${known.join(', ')}`);
-  return status.toUpperCase() as ops.TaskStatus;
-}
-
-const taskOrEmpty = (task: unknown) => (task ? { status: 200, body: task } : { status: 204 });
+const LEASE = ['leaseToken', 'agentId'] as const;
 
 export const workQueueRoutes = [
   route({
     method: 'POST',
     path: '/work-queues',
+    summary: 'Create a work queue',
+    description: 'Queues of one owner with the same `teamId` form a work-stealing group.',
     document: ops.RestCreateWorkQueueDocument,
-    variables: ({ body }) => ({ input: pick(body, QUEUE_FIELDS) as ops.CreateWorkQueueInput }),
-    respond: (d) => ({ status: 201, body: d.createWorkQueue }),
+    body: ['input.*'],
+    answer: { status: 201, body: 'createWorkQueue', description: 'The queue.' },
   }),
   route({
     method: 'GET',
     path: '/work-queues',
+    summary: 'List your work queues',
+    description: 'Newest first.',
     document: ops.RestListWorkQueuesDocument,
-    variables: ({ query }) => paging(query),
-    respond: (d) => ({ status: 200, body: page(d.workQueues) }),
-    renames: { first: 'limit', after: 'cursor' },
+    ...PAGING,
+    answer: { status: 200, page: 'workQueues', description: 'A page of queues.' },
   }),
   route({
     method: 'GET',
     path: '/work-queues/:id',
+    summary: 'Get a work queue',
+    description: 'With its task counts by status and its depth (pending tasks).',
     document: ops.RestGetWorkQueueDocument,
-    variables: ({ params }) => ({ id: params.id! }),
-    respond: (d) => ({ status: 200, body: d.workQueue }),
+    answer: { status: 200, body: 'workQueue', description: 'The queue.' },
   }),
   route({
     method: 'DELETE',
     path: '/work-queues/:id',
+    summary: 'Delete a work queue',
+    description: 'Cancels its pending tasks and removes it; later calls on it answer 404.',
     document: ops.RestDeleteWorkQueueDocument,
-    variables: ({ params }) => ({ id: params.id! }),
-    respond: (d) => ({ status: 200, body: d.deleteWorkQueue }),
+    answer: { status: 200, body: 'deleteWorkQueue', description: 'The deleted queue and how many tasks were cancelled.' },
   }),
   route({
     method: 'POST',
-    path: '/work-queues/:id/tasks',
+    path: '/work-queues/:queueId/tasks',
+    summary: 'Add a task to a queue',
+    description: 'A deadline already past is accepted: the task is created `expired` and never handed out.',
     document: ops.RestEnqueueTaskDocument,
-    variables: ({ params, body }) => ({ queueId: params.id!, input: pick(body, TASK_FIELDS) as ops.EnqueueTaskInput }),
-    respond: (d) => ({ status: 201, body: d.enqueueTask }),
+    body: ['input.*'],
+    answer: { status: 201, body: 'enqueueTask', description: 'The task (the first one, for a repeated idempotencyKey).' },
   }),
   route({
     method: 'GET',
-    path: '/work-queues/:id/tasks',
+    path: '/work-queues/:queueId/tasks',
+    summary: "List a queue's tasks",
+    description: 'Optionally filtered by status.',
     document: ops.RestListTasksDocument,
-    variables: ({ params, query }) => ({ queueId: params.id!, status: statusFilter(query), ...paging(query) }),
-    respond: (d) => ({ status: 200, body: page(d.workQueue.tasks) }),
-    renames: { first: 'limit', after: 'cursor' },
+    query: ['status', ...PAGING.query],
+    renames: PAGING.renames,
+    answer: { status: 200, page: 'workQueue.tasks', description: 'A page of tasks.' },
   }),
   route({
     method: 'POST',
-    path: '/work-queues/:id/dequeue',
+    path: '/work-queues/:queueId/dequeue',
+    summary: 'Dequeue the next task',
+    description: 'Assigns the highest-priority pending task (oldest first) to the agent under a lease. `?wait=` long-polls.',
     document: ops.RestDequeueTaskDocument,
-    variables: ({ params, query, body }) => ({
-      queueId: params.id!,
-      agentId: body.agentId as string,
-      waitSeconds: intParam(query, 'wait'),
-    }),
-    respond: (d) => taskOrEmpty(d.dequeueTask),
+    query: ['waitSeconds'],
+    body: ['agentId'],
     renames: { waitSeconds: 'wait' },
+    answer: { status: 200, body: 'dequeueTask', empty: 204, description: 'The task, now assigned to the agent.' },
   }),
   route({
     method: 'POST',
-    path: '/work-queues/:id/dequeue-batch',
+    path: '/work-queues/:queueId/dequeue-batch',
+    summary: 'Dequeue up to `limit` tasks',
+    description: 'Each under its own lease, highest priority first; `[]` when none. `?wait=` long-polls for the first.',
     document: ops.RestDequeueTasksDocument,
-    variables: ({ params, query, body }) => ({
-      queueId: params.id!,
-      agentId: body.agentId as string,
-      limit: body.limit as number,
-      waitSeconds: intParam(query, 'wait'),
-    }),
-    respond: (d) => ({ status: 200, body: d.dequeueTasks }),
+    query: ['waitSeconds'],
+    body: ['agentId', 'limit'],
     renames: { waitSeconds: 'wait' },
+    answer: { status: 200, body: 'dequeueTasks', description: 'The tasks, now assigned to the agent.' },
   }),
   route({
     method: 'POST',
-    path: '/work-queues/:id/steal',
+    path: '/work-queues/:queueId/steal',
+    summary: 'Steal a task from another queue of the group',
+    description: "Takes the top task of the busiest other queue with this queue's teamId.",
     document: ops.RestStealTaskDocument,
-    variables: ({ params, body }) => ({ queueId: params.id!, agentId: body.agentId as string }),
-    respond: (d) => taskOrEmpty(d.stealTask),
+    body: ['agentId'],
+    answer: { status: 200, body: 'stealTask', empty: 204, description: 'The stolen task, now assigned to the agent.' },
   }),
   route({
     method: 'GET',
     path: '/work-queue-tasks/:id',
+    summary: 'Get a task',
     document: ops.RestGetTaskDocument,
-    variables: ({ params }) => ({ id: params.id! }),
-    respond: (d) => ({ status: 200, body: d.task }),
+    answer: { status: 200, body: 'task', description: 'The task.' },
   }),
   route({
     method: 'POST',
     path: '/work-queue-tasks/:id/complete',
+    summary: 'Complete a task',
+    description: 'Only an assigned task; anything else is 409 and changes nothing.',
     document: ops.RestCompleteTaskDocument,
-    variables: ({ params, body }) => ({ id: params.id!, ...pick(body, ['result', ...LEASE_FIELDS]) }),
-    respond: (d) => ({ status: 200, body: d.completeTask }),
+    body: ['result', ...LEASE],
+    answer: { status: 200, body: 'completeTask', description: 'The completed task.' },
   }),
   route({
     method: 'POST',
     path: '/work-queue-tasks/:id/fail',
+    summary: 'Fail a task',
+    description: 'Only an assigned task; with `retry` and attempts left it goes back to pending.',
     document: ops.RestFailTaskDocument,
-    variables: ({ params, body }) => ({ id: params.id!, error: body.error as string, ...pick(body, ['retry', ...LEASE_FIELDS]) }),
-    respond: (d) => ({ status: 200, body: d.failTask }),
+    body: ['error', 'retry', ...LEASE],
+    answer: { status: 200, body: 'failTask', description: 'The failed (or requeued) task.' },
   }),
   route({
     method: 'POST',
     path: '/work-queue-tasks/complete-batch',
+    summary: 'Complete several tasks',
+    description: 'One statement; each item answers for itself.',
     document: ops.RestCompleteTasksDocument,
-    variables: ({ body }) => ({ items: body.items as ops.CompleteTaskItem[] }),
-    respond: (d) => ({ status: 200, body: d.completeTasks }),
+    body: ['items'],
+    answer: { status: 200, body: 'completeTasks', description: 'One outcome per item, in order.' },
   }),
   route({
     method: 'POST',
     path: '/work-queue-tasks/fail-batch',
+    summary: 'Fail several tasks',
+    description: 'One statement; each item answers for itself.',
     document: ops.RestFailTasksDocument,
-    variables: ({ body }) => ({ items: body.items as ops.FailTaskItem[] }),
-    respond: (d) => ({ status: 200, body: d.failTasks }),
+    body: ['items'],
+    answer: { status: 200, body: 'failTasks', description: 'One outcome per item, in order.' },
   }),
   route({
     method: 'POST',
     path: '/work-queue-tasks/:id/heartbeat',
+    summary: "Extend a task's lease",
     document: ops.RestHeartbeatTaskDocument,
-    variables: ({ params, body }) => ({ id: params.id!, ...pick(body, ['extendSeconds', ...LEASE_FIELDS]) }),
-    respond: (d) => ({ status: 200, body: d.heartbeatTask }),
+    body: ['extendSeconds', ...LEASE],
+    answer: { status: 200, body: 'heartbeatTask', description: 'The task with its new lease expiry.' },
   }),
 ];

@@ -4,7 +4,8 @@ import { teamColumns } from './teamColumns.js';
 
 /**
  * Creates the team, its members agent-1…agent-N and its own work queue (which belongs to it and
- * forms its steal group) in one statement, recording the owner on first write. A name already
+ * forms its steal group) in one statement, recording the owner on first write; each member's
+ * MEMBER_ADDED event tells owner-wide subscribers (dashboards) of the new team. A name already
  * used by an active team of the owner violates `teams_active_name_key`.
  */
 export const createTeam = statement<
@@ -24,6 +25,10 @@ export const createTeam = statement<
    members AS (
      INSERT INTO team_members (team_id, name, position)
      SELECT $1, 'agent-' || n, n FROM generate_series(1, $5::int) n
+   ),
+   joined AS (
+     INSERT INTO team_events (team_id, type, agent)
+     SELECT $1, 'MEMBER_ADDED', 'agent-' || n FROM generate_series(1, $5::int) n
    )
    SELECT ${teamColumns('team')} FROM team`,
   (p) => [p.id, p.queueId, p.ownerId, p.name, p.size, p.model, p.mode, p.systemPrompt],
