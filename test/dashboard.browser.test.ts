@@ -128,10 +128,10 @@ describe.skipIf(!chromiumPath)('dashboard in a browser', () => {
 
     // The queue's own page: a task finishing shows in the throughput chart.
     await row.getByRole('link', { name: 'bug-triage' }).click();
-    await page.locator('.chart[data-finished="0"]').waitFor(WAIT);
+    await page.locator('.chart:not(.compact)[data-finished="0"]').waitFor(WAIT);
     const held = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'triage-agent' })).dequeueTask!;
     await s.ok(CompleteTaskDocument, { id: held.id, result: { rootCause: 'SameSite cookie' } });
-    await page.locator('.chart[data-finished="1"]').waitFor(WAIT);
+    await page.locator('.chart:not(.compact)[data-finished="1"]').waitFor(WAIT);
     await page.locator('.big[data-depth="2"]').waitFor(WAIT);
     await browser.screenshot(page, 'queue');
 
