@@ -4,6 +4,7 @@ import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { createDashboardHandler } from './dashboard/serve.js';
 import type { Db } from './db/client.js';
+import { logOutages } from './db/outageLog.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { createEventTailer, type EventTailer } from './events/tailer.js';
 import { attachWebSocketServer } from './graphql/websocket.js';
@@ -12,6 +13,7 @@ import { createCors } from './http/cors.js';
 import { createMetricsEndpoint } from './http/metricsEndpoint.js';
 import { observeRequests } from './http/observe.js';
 import { requestInfo } from './http/requestInfo.js';
+import { withSecurityHeaders } from './http/securityHeaders.js';
 import type { Logger } from './logger.js';
 import { watchPool } from './metrics/database.js';
 import { watchQueueCounts } from './metrics/tasks.js';
@@ -62,7 +64,7 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
  */
 export function buildApp(deps: {
   config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'> &
-    Partial<Pick<Config, 'metricsToken' | 'corsOrigins'>> & { eventPollMs?: number; scheduleLookMs?: number };
+    Partial<Pick<Config, 'metricsToken' | 'corsOrigins' | 'introspection' | 'websocket'>> & { eventPollMs?: number; scheduleLookMs?: number };
   databaseUrl: string;
   db: Db;
   tokens: TokenService;
@@ -72,10 +74,11 @@ export function buildApp(deps: {
   health?: () => string | undefined;
 }): App {
   const { config, db, log } = deps;
+  logOutages(db.health, log);
   const bus = createEventBus();
   const events = createEventTailer({ db, connectionString: deps.databaseUrl, bus, log, pollMs: config.eventPollMs });
   let ticker: ReturnType<typeof startScheduleTicker> | undefined;
-  const yoga = createGraphQLServer({ ...deps, bus, events, schedulesChanged: () => ticker?.poke() });
+  const yoga = createGraphQLServer({ ...deps, bus, events, introspection: config.introspection, schedulesChanged: () => ticker?.poke() });
   const rest = createRestRouter(yoga, log);
   const cors = createCors(config.corsOrigins ?? []);
   const metrics = createMetricsEndpoint(config.metricsToken, log);
@@ -90,7 +93,8 @@ export function buildApp(deps: {
   let allAnswered: (() => void) | undefined;
   let draining = false;
 
-  const server = createServer(observeRequests(log, (req, res) => {
+  // Every answer gets its request id (observeRequests) and the security headers.
+  const server = createServer(observeRequests(log, withSecurityHeaders((req, res) => {
     if (draining) {
       answeredBy(req, 'draining');
       json(res, 503, { status: 'shutting down' }, { connection: 'close', 'retry-after': '1' });
@@ -130,8 +134,8 @@ export function buildApp(deps: {
     if (rest(req, res)) return;
     if (path === yoga.graphqlEndpoint) answeredBy(req, yoga.graphqlEndpoint);
     void yoga.handle(req, res);
-  }));
-  const websockets = attachWebSocketServer(server, yoga, deps.tokens, log);
+  })));
+  const websockets = attachWebSocketServer(server, yoga, deps.tokens, log, config.websocket);
 
   let stopSweeper: (() => Promise<void>) | undefined;
   let stopped: Promise<void> | undefined;

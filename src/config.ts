@@ -28,6 +28,12 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** How often the lease/deadline sweeper runs, in milliseconds. */
     SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    /** Schema introspection, GraphiQL and "Did you mean" suggestions; default: on except in production. */
+    GRAPHQL_INTROSPECTION: z.enum(['true', 'false'], 'must be true or false').optional(),
+    /** Open websockets one owner may hold at once. */
+    WS_MAX_SOCKETS_PER_OWNER: z.coerce.number().int().min(1).max(100_000).default(100),
+    /** Subscriptions running at once on one websocket. */
+    WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Bearer token GET /metrics requires; unset, /metrics answers loopback clients only. */
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Origins browsers may call the API from: a comma-separated list, or `*`. Unset: none. */
@@ -68,6 +74,9 @@ export interface Config {
     | { kind: 'dev' };
   logLevel: Env['LOG_LEVEL'];
   sweepIntervalMs: number;
+  /** Whether the schema may be explored: introspection, GraphiQL, field suggestions in errors. */
+  introspection: boolean;
+  websocket: { maxSocketsPerOwner: number; maxSubscriptionsPerSocket: number };
   /** Bearer token for GET /metrics; undefined: loopback clients only. */
   metricsToken: string | undefined;
   /** Origins allowed by CORS (`*` for any); empty: no cross-origin access. */
@@ -113,6 +122,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         : { kind: 'dev' },
     logLevel: env.LOG_LEVEL,
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+    introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'true' : env.NODE_ENV !== 'production',
+    websocket: { maxSocketsPerOwner: env.WS_MAX_SOCKETS_PER_OWNER, maxSubscriptionsPerSocket: env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET },
     metricsToken: env.METRICS_TOKEN,
     corsOrigins: env.CORS_ORIGINS ?? [],
     tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT

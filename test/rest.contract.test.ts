@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateWorkQueueDocument, TaskDocument, TeamDocument, WorkQueueDocument } from './generated/graphql.js';
+import { MAX_BODY_BYTES } from '../src/http/body.js';
 import { rest } from './helpers/rest.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -125,9 +126,9 @@ describe('seed 000: work queues', () => {
 
   it('answers 400 for an oversized body', async () => {
     const wq = (await rest(s, 'POST', '/work-queues', { body: { name: 'big' } })).body.id;
-    const res = await rest(s, 'POST', `/work-queues/${wq}/tasks`, { body: { name: 'x', payload: { blob: 'x'.repeat(1_100_000) } } });
+    const res = await rest(s, 'POST', `/work-queues/${wq}/tasks`, { body: { name: 'x', payload: { blob: 'x'.repeat(MAX_BODY_BYTES) } } });
     expect(res.status).toBe(400);
-    expect(res.body.error.field).toBe('body');
+    expect(res.body.error).toMatchObject({ field: 'body', message: `body: must be at most ${MAX_BODY_BYTES} bytes` });
   });
 
   it('answers 401 without a valid token and 404 for missing or foreign ids', async () => {

@@ -68,12 +68,14 @@ describe('workQueue', () => {
     expect(res.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 
-  it('caps a page at 100 tasks', async () => {
+  it('pages at most 100 tasks, refusing a larger page as bad input', async () => {
     const queueId = (await s.ok(CreateWorkQueueDocument, { input: { name: 'big' } })).createWorkQueue.id;
     await s.ok(EnqueueTasksDocument, { queueId, tasks: Array.from({ length: 105 }, (_, i) => ({ name: `t${i}` })) });
-    const { tasks } = (await s.ok(WorkQueueDocument, { id: queueId, first: 500 })).workQueue;
+    const { tasks } = (await s.ok(WorkQueueDocument, { id: queueId, first: 100 })).workQueue;
     expect(tasks.edges).toHaveLength(100);
     expect(tasks.pageInfo.hasNextPage).toBe(true);
+    const tooMany = await s.gql(WorkQueueDocument, { id: queueId, first: 500 });
+    expect(tooMany.errors?.[0]).toMatchObject({ message: 'first: must be between 0 and 100', extensions: { code: 'BAD_USER_INPUT', field: 'first' } });
   });
 });
 

@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { createDatabaseHealth, type DatabaseHealth } from './health.js';
 
 /**
  * One connection pool for the whole process. Hand-written statements (every write and every
@@ -10,19 +11,30 @@ import { PrismaClient } from '../generated/prisma/client.js';
 export interface Db {
   pool: pg.Pool;
   prisma: PrismaClient;
+  /** Outages of the database (requests answer 503 meanwhile). */
+  health: DatabaseHealth;
   close(): Promise<void>;
 }
 
 export function createDb(connectionString: string, options: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 20 });
+  // A database that does not answer (a dropped network, not a refused port) fails a request after
+  // this long instead of holding it forever; it is then answered 503 like any outage.
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 20, connectionTimeoutMillis: 10_000 });
   // An idle client that loses its server (restart, network) must not crash the process: the
   // pool drops it and the next query gets a fresh one.
   pool.on('error', () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const health = createDatabaseHealth(() => pool.query('SELECT 1'));
   let closed: Promise<void> | undefined;
   return {
     pool,
     prisma,
-    close: () => (closed ??= prisma.$disconnect().then(() => pool.end())),
+    health,
+    close: () =>
+      (closed ??= (async () => {
+        health.close();
+        await prisma.$disconnect();
+        await pool.end();
+      })()),
   };
 }

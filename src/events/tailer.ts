@@ -167,8 +167,9 @@ export function createEventTailer(options: TailerOptions) {
       })
       .catch((err) => {
         failures++;
-        // The positions did not move: the next read starts where this one would have.
-        if (failures === 1) log.warn({ err }, 'reading events failed; retrying');
+        // The positions did not move: the next read starts where this one would have. A database
+        // outage is logged once by its health tracker, not here.
+        if (!db.health.report(err) && failures === 1) log.warn({ err }, 'reading events failed; retrying');
       })
       .finally(() => {
         reading = undefined;
@@ -187,7 +188,13 @@ export function createEventTailer(options: TailerOptions) {
       teams: new LogCursor(below(heads!.teams), undefined, giveUp('team_events')),
       messages: new LogCursor(below(heads!.messages), undefined, giveUp('messages')),
     };
-    wakeups = startWakeups({ connectionString: options.connectionString, log, coalesceMs: options.coalesceMs ?? 5, onWake: () => read() });
+    wakeups = startWakeups({
+      connectionString: options.connectionString,
+      log,
+      health: db.health,
+      coalesceMs: options.coalesceMs ?? 5,
+      onWake: () => read(),
+    });
     await wakeups.ready;
     read();
     // Caught up with the boot window before serving: positions are then close to the heads.

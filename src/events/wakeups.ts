@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import type { DatabaseHealth } from '../db/health.js';
 import type { Logger } from '../logger.js';
 import { ring } from './sql/ring.js';
 
@@ -12,7 +13,7 @@ const MAX_BACKOFF_MS = 5_000;
  * rings other instances from this separate connection, at most once per `coalesceMs`, and they
  * read the new rows themselves. A lost connection only delays others: their tailers also poll.
  */
-export function startWakeups(deps: { connectionString: string; log: Logger; coalesceMs: number; onWake: () => void }) {
+export function startWakeups(deps: { connectionString: string; log: Logger; health: DatabaseHealth; coalesceMs: number; onWake: () => void }) {
   const { log } = deps;
   const self = randomUUID();
   let client: pg.Client | undefined;
@@ -26,7 +27,10 @@ export function startWakeups(deps: { connectionString: string; log: Logger; coal
     c.on('notification', (msg) => {
       if (msg.payload !== self) deps.onWake();
     });
-    c.on('error', (err) => log.warn({ err }, 'wake-up connection error'));
+    // A database outage is logged once by its health tracker, not by every connection it breaks.
+    c.on('error', (err) => {
+      if (!deps.health.report(err)) log.warn({ err }, 'wake-up connection error');
+    });
     c.on('end', () => {
       if (client !== c) return;
       client = undefined;
@@ -45,7 +49,7 @@ export function startWakeups(deps: { connectionString: string; log: Logger; coal
 
   function retryLater() {
     if (stopped) return;
-    log.warn({ retryInMs: backoff }, 'wake-up connection lost; reconnecting');
+    log[deps.health.down ? 'debug' : 'warn']({ retryInMs: backoff }, 'wake-up connection lost; reconnecting');
     setTimeout(() => {
       if (stopped) return;
       connect().then(

@@ -1,12 +1,23 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { StandardSchemaV1 } from '@pothos/plugin-validation';
-import { DomainError, type ErrorCode } from '../errors.js';
+import { RETRY_AFTER_SECONDS, type DatabaseHealth } from '../db/health.js';
+import { DomainError, HTTP_STATUS, type ErrorCode } from '../errors.js';
 
 /** Errors clients see: a message and `extensions.code` (plus the faulty `field` for bad input). */
 export function codedError(code: ErrorCode, message: string, field?: string): GraphQLError {
   return createGraphQLError(message, {
     extensions: { code, ...(field ? { field } : {}), ...(code === 'UNAUTHENTICATED' ? { http: { status: 401 } } : {}) },
+  });
+}
+
+/**
+ * An error of the whole HTTP request (its body, its content type, the database being down): the
+ * response carries the code's HTTP status, as the REST shim's would.
+ */
+export function requestError(code: ErrorCode, message: string, field?: string, headers?: Record<string, string>): GraphQLError {
+  return createGraphQLError(message, {
+    extensions: { code, ...(field ? { field } : {}), http: { status: HTTP_STATUS[code], ...(headers ? { headers } : {}) } },
   });
 }
 
@@ -29,9 +40,16 @@ export function validationError(failure: StandardSchemaV1.FailureResult): GraphQ
  * The client-facing version of an expected error, or undefined for an unexpected one (which Yoga
  * then masks and logs). Duck-typed: graphql may be loaded twice (ESM and CommonJS copies).
  */
-function expectedError(error: GraphQLError): GraphQLError | undefined {
+function expectedError(error: GraphQLError, health: DatabaseHealth): GraphQLError | undefined {
   const at = { nodes: error.nodes, path: error.path, positions: error.positions, source: error.source ?? undefined };
   const original = error.originalError;
+  // The database down or restarting: the client should retry, and the outage is logged once.
+  if (original && health.report(original)) {
+    return createGraphQLError('The database is unavailable; retry shortly', {
+      ...at,
+      extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } } },
+    });
+  }
   if (original instanceof DomainError) {
     return createGraphQLError(original.message, {
       ...at,
@@ -42,6 +60,11 @@ function expectedError(error: GraphQLError): GraphQLError | undefined {
   // where-clause includes the owner: a foreign id is as missing as an unknown one.
   if ((original as { code?: unknown } | undefined)?.code === 'P2025') {
     return createGraphQLError('not found', { ...at, extensions: { code: 'NOT_FOUND' } });
+  }
+  // Pothos' relay plugin rejects a negative page size without a code.
+  const pageSize = /^Argument "(first|last)" must be a non-negative integer/.exec(error.message);
+  if (!error.extensions?.code && pageSize) {
+    return createGraphQLError(`${pageSize[1]}: must be between 0 and 100`, { ...at, extensions: { code: 'BAD_USER_INPUT', field: pageSize[1] } });
   }
   // Pothos' relay plugin rejects a malformed pagination cursor without a code.
   if (!error.extensions?.code && error.message.startsWith('Invalid cursor')) {
@@ -55,11 +78,11 @@ function expectedError(error: GraphQLError): GraphQLError | undefined {
   return undefined;
 }
 
-function withExpectedErrors(result: ExecutionResult): ExecutionResult | undefined {
+function withExpectedErrors(result: ExecutionResult, health: DatabaseHealth): ExecutionResult | undefined {
   if (!result.errors?.length) return undefined;
   let changed = false;
   const errors = result.errors.map((e) => {
-    const mapped = expectedError(e);
+    const mapped = expectedError(e, health);
     if (mapped) changed = true;
     return mapped ?? e;
   });
@@ -67,23 +90,24 @@ function withExpectedErrors(result: ExecutionResult): ExecutionResult | undefine
 }
 
 /**
- * Turns expected errors (domain errors, not-found lookups, badly typed variables) into coded
+ * Turns expected errors (domain errors, not-found lookups, badly typed variables, an unavailable
+ * database) into coded
  * GraphQL errors before Yoga's masking, so they reach clients as they are and are not logged as
  * server errors. Applies to queries, mutations and subscriptions (HTTP, SSE and websockets).
  */
-export const useExpectedErrors: Plugin = {
+export const useExpectedErrors = (health: DatabaseHealth): Plugin => ({
   onExecute: () => ({
     onExecuteDone: ({ result, setResult }) => {
       if (Symbol.asyncIterator in result) return;
-      const mapped = withExpectedErrors(result);
+      const mapped = withExpectedErrors(result, health);
       if (mapped) setResult(mapped);
     },
   }),
   onSubscribe: () => ({
     onSubscribeResult: ({ result, setResult }) => {
       if (Symbol.asyncIterator in result) return;
-      const mapped = withExpectedErrors(result);
+      const mapped = withExpectedErrors(result, health);
       if (mapped) setResult(mapped);
     },
   }),
-};
+});

@@ -37,7 +37,14 @@ export function createLoaders(db: Db) {
     let value: T | undefined;
     return () => (value ??= make());
   };
+  const batches = new Map<string, DataLoader<string, unknown>>();
   return {
+    /** A loader of its own for each key (e.g. one field with one set of arguments), made on first use. */
+    batch<V>(key: string, load: (ids: readonly string[]) => Promise<V[]>): DataLoader<string, V> {
+      let loader = batches.get(key);
+      if (!loader) batches.set(key, (loader = new DataLoader<string, V>(load)));
+      return loader as DataLoader<string, V>;
+    },
     members: lazy(() => new DataLoader<string, MemberView[]>((teamIds) => membersOfTeams(db, teamIds))),
     teamDepth: lazy(
       () =>

@@ -1,13 +1,15 @@
 import type { IncomingMessage, Server } from 'node:http';
-import type { GraphQLError } from 'graphql';
+import { getOperationAST, type GraphQLError } from 'graphql';
 import type { Context as SocketContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AuthError, bearerToken, type Identity, type TokenService } from '../auth/tokens.js';
+import { MAX_BODY_BYTES } from '../http/body.js';
 import { requestIdOf } from '../http/requestInfo.js';
 import type { Logger } from '../logger.js';
 import { watchWebSockets } from '../metrics/realtime.js';
 import { timerAt } from '../timers.js';
+import { DEFAULT_WEBSOCKET_LIMITS, websocketLimiter } from './websocketLimits.js';
 import type { Yoga } from './yoga.js';
 
 const UNAUTHORIZED = 4401;
@@ -26,9 +28,11 @@ function tokenFrom(params: Readonly<Record<string, unknown>> | undefined): strin
  * validation, limits and context as HTTP). The token is checked once at connection; a missing or
  * bad one closes the socket with 4401, and the socket is closed when the token expires.
  */
-export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenService, log: Logger) {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenService, log: Logger, limits = DEFAULT_WEBSOCKET_LIMITS) {
+  // A message is at most what an HTTP request body may be.
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_BODY_BYTES });
   const expiryTimers = new Map<object, { clear(): void }>();
+  const limiter = websocketLimiter(limits);
   const identities = new WeakMap<object, Identity>();
   const closedSignals = new WeakMap<object, AbortSignal>();
   /** One signal per socket, aborted when it closes (a long poll over it stops waiting). */
@@ -63,6 +67,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
         }
         try {
           const identity = await tokens.verify(token);
+          if (!limiter.admitSocket(socket, identity.ownerId)) return false;
           identities.set(socket, identity);
           accepted.add(ctx as SocketContext);
           expiryTimers.set(
@@ -81,7 +86,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
         expiryTimers.get(ctx.extra.socket)?.clear();
         expiryTimers.delete(ctx.extra.socket);
       },
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -107,6 +112,10 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
         };
         const errors = validate(args.schema, args.document);
         if (errors.length) return errors;
+        if (getOperationAST(document, params.operationName)?.operation === 'subscription') {
+          const refused = limiter.admitSubscription(ctx.extra.socket, id, ctx.subscriptions);
+          if (refused) return [refused];
+        }
         return args;
       },
     },

@@ -1,4 +1,3 @@
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { DefinitionNode } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { bearerToken, AuthError, type Identity, type TokenService } from '../auth/tokens.js';
@@ -9,6 +8,8 @@ import type { Logger } from '../logger.js';
 import type { Context } from './context.js';
 import { codedError, useExpectedErrors } from './errors.js';
 import { bundledGraphiQL } from './graphiql.js';
+import { useJsonBody } from './jsonBody.js';
+import { useOperationLimits } from './limits.js';
 import { createLoaders } from './loaders.js';
 import { useRequestInfo } from './requestInfo.js';
 import { useTokenExpiry } from './tokenExpiry.js';
@@ -63,20 +64,26 @@ export function createGraphQLServer(deps: {
   graphiqlToken?: string;
   /** Tells this instance's schedule ticker that a schedule was created. */
   schedulesChanged?: () => void;
+  /** Introspection, GraphiQL and field suggestions (off in production unless GRAPHQL_INTROSPECTION=true). */
+  introspection?: boolean;
 }): Yoga {
   const { db, bus, tokens, log, events, schedulesChanged } = deps;
   const positions = events.positions;
+  const introspection = deps.introspection ?? true;
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     // The dev token is pre-filled in GraphiQL so a newcomer can query at once. Subscriptions go
-    // over SSE: each one is an HTTP request carrying the headers editor's Authorization.
-    graphiql: {
+    // over SSE: each one is an HTTP request carrying the headers editor's Authorization. GraphiQL
+    // needs introspection, so it is served only with it.
+    graphiql: introspection && {
       subscriptionsProtocol: 'SSE',
       ...(deps.graphiqlToken ? { headers: JSON.stringify({ Authorization: `Bearer ${deps.graphiqlToken}` }, null, 2) } : {}),
     },
     renderGraphiQL: bundledGraphiQL(),
     landingPage: false,
+    // useJsonBody reads POST bodies with the shared limit (MAX_BODY_BYTES) and answers 400 past it.
+    maxRequestBodySize: false,
     // CORS is the HTTP server's, the same for REST and GraphQL (CORS_ORIGINS); Yoga's own would allow any origin.
     cors: false,
     logging: {
@@ -86,15 +93,9 @@ export function createGraphQLServer(deps: {
       error: (...args) => log.error(args.map(String).join(' ')),
     },
     plugins: [
-      // Bounds on what one operation may ask for.
-      EnvelopArmorPlugin({
-        maxDepth: { n: 10 },
-        costLimit: { maxCost: 5000 },
-        maxAliases: { n: 30 },
-        maxDirectives: { n: 50 },
-        maxTokens: { n: 5000 },
-      }),
-      useExpectedErrors,
+      ...useOperationLimits({ introspection }),
+      useJsonBody,
+      useExpectedErrors(db.health),
       useTokenExpiry,
       useDeliverAfterCommit(() => events.changed()),
       useRequestInfo,

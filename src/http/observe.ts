@@ -42,7 +42,10 @@ function accessLog(
   info: RequestInfo,
   line: { requestId: string; method: string; route: string; status: number; seconds: number; path: string },
 ) {
-  const level = line.status >= 500 ? 'error' : QUIET_ROUTES.has(line.route) ? 'debug' : 'info';
+  // A 503 (the database down, the server draining) is expected and reported once where it starts:
+  // an outage must not turn every request into an error line.
+  const failed = line.status >= 500 && line.status !== 503;
+  const level = failed ? 'error' : QUIET_ROUTES.has(line.route) ? 'debug' : 'info';
   if (!log.isLevelEnabled(level)) return;
   log[level](
     {

@@ -48,7 +48,8 @@ export function startSweeper(db: Db, intervalMs: number, log: Logger, changed: (
         changed();
       }
     } catch (err) {
-      log.error({ err }, 'sweeper pass failed');
+      // A database outage is logged once by its health tracker, not every pass.
+      if (!db.health.report(err)) log.error({ err }, 'sweeper pass failed');
     }
     if (!stopped) schedule();
   };

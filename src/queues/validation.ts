@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intBetween, jsonObject, numberBetween, text } from '../validation.js';
+import { intBetween, jsonBytes, jsonObject, jsonProblem, numberBetween, text, timestamp } from '../validation.js';
 
 // Input rules of the queue services, defined once: the services parse their input with these
 // (parseInput), so GraphQL, the REST shim and any other caller get the same rules and messages.
@@ -9,6 +9,8 @@ export const MAX_CLAIM_BATCH = 100;
 export const MAX_WAIT_SECONDS = 30;
 export const MAX_DELAY_SECONDS = 366 * 86_400;
 export const MAX_DEPENDENCIES = 100;
+/** A whole batch argument as JSON: it fits a request body (MAX_BODY_BYTES) with room to spare, whatever the transport. */
+export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 
 export const idSchema = text(64);
 export const agentIdSchema = text(128);
@@ -43,19 +45,27 @@ export const taskInputSchema = z.object({
   name: text(500),
   priority: intBetween(1, 5).nullish(),
   payload: jsonObject(MAX_PAYLOAD_BYTES).nullish(),
-  deadline: z.date().nullish(),
+  deadline: timestamp().nullish(),
   idempotencyKey: text(200).nullish(),
   maxAttempts: intBetween(1, 100).nullish(),
   retryBackoff: retryBackoffSchema.nullish(),
-  runAt: z.date().nullish(),
+  runAt: timestamp().nullish(),
   delaySeconds: intBetween(0, MAX_DELAY_SECONDS).nullish(),
   dependsOn: z.array(idSchema).max(MAX_DEPENDENCIES, `must list at most ${MAX_DEPENDENCIES} tasks`).nullish(),
 }).refine((t) => t.runAt == null || t.delaySeconds == null, { message: 'pass runAt or delaySeconds, not both', path: ['delaySeconds'] });
 
+/** The batch as a whole stays under MAX_BATCH_BYTES (each item was checked on its own first). */
+const boundedBatch = (items: unknown[], ctx: z.RefinementCtx) => {
+  if (!jsonProblem(items) && jsonBytes(items) > MAX_BATCH_BYTES) {
+    ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_BATCH_BYTES} bytes as JSON in total (${MAX_BATCH_BYTES / 1024 / 1024} MiB)` });
+  }
+};
+
 export const taskBatchSchema = z
   .array(taskInputSchema)
   .min(1, 'must contain at least one task')
-  .max(MAX_BATCH, `must contain at most ${MAX_BATCH} tasks`);
+  .max(MAX_BATCH, `must contain at most ${MAX_BATCH} tasks`)
+  .superRefine(boundedBatch);
 
 export const claimSchema = z.object({
   queueId: idSchema,
@@ -79,7 +89,8 @@ const batchOf = <T extends z.ZodType<{ id: string }>>(item: T) =>
     .array(item)
     .min(1, 'must contain at least one item')
     .max(MAX_BATCH, `must contain at most ${MAX_BATCH} items`)
-    .superRefine(uniqueIds);
+    .superRefine(uniqueIds)
+    .superRefine(boundedBatch);
 
 export const completeItemSchema = z.object({ ...leaseFields, result: resultSchema.nullish() });
 export const failItemSchema = z.object({ ...leaseFields, error: errorTextSchema, retry: z.boolean().nullish() });

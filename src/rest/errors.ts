@@ -1,13 +1,11 @@
 import type { GraphQLFormattedError } from 'graphql';
+import { HTTP_STATUS } from '../errors.js';
 import { restField } from './http.js';
 
 export const STATUS_OF_CODE: Record<string, number> = {
-  BAD_USER_INPUT: 400,
+  ...HTTP_STATUS,
   GRAPHQL_VALIDATION_FAILED: 400,
   GRAPHQL_PARSE_FAILED: 400,
-  UNAUTHENTICATED: 401,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
 };
 
 export interface RestError {

@@ -1,25 +1,21 @@
 import type { IncomingMessage } from 'node:http';
 import { badInput } from '../errors.js';
+import { checkDeclaredLength, isJsonContentType, parseJson, readUtf8, unsupportedMediaType } from '../http/body.js';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
-
-/** The request body as a JSON object (empty body → {}); malformed or oversized → BAD_USER_INPUT. */
+/**
+ * The request body as a JSON object (no body → {}). A body in another content type is
+ * UNSUPPORTED_MEDIA_TYPE; an oversized, malformed, non-UTF-8 or non-object one BAD_USER_INPUT.
+ */
 export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw badInput('body', `must be at most ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (!text) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw badInput('body', 'malformed JSON');
-  }
+  const declared = req.headers['content-length'];
+  // Node's parser only reads a body announced by Content-Length or Transfer-Encoding: a bodiless
+  // POST (curl -X POST without -d) needs no content type.
+  const hasBody = declared !== undefined ? declared !== '0' : req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody) return {};
+  // Checked before reading, so a large body of the wrong type is never buffered.
+  if (!isJsonContentType(req.headers['content-type'])) throw unsupportedMediaType('the request body');
+  checkDeclaredLength(declared);
+  const parsed = parseJson(await readUtf8(req)) ?? {};
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badInput('body', 'must be a JSON object');
   return parsed as Record<string, unknown>;
 }

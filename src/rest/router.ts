@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import FindMyWay, { type HTTPVersion } from 'find-my-way';
 import { bearerToken } from '../auth/tokens.js';
-import { DomainError } from '../errors.js';
+import { RETRY_AFTER_SECONDS } from '../db/health.js';
+import { DomainError, HTTP_STATUS } from '../errors.js';
 import { AUTH_REQUIRED, type Yoga } from '../graphql/yoga.js';
 import { requestInfo } from '../http/requestInfo.js';
 import type { Logger } from '../logger.js';
 import { answerOf, type RestAnswer } from './answer.js';
-import { restError, STATUS_OF_CODE, type RestError } from './errors.js';
+import { restError, type RestError } from './errors.js';
 import { runOperation } from './execute.js';
 import { readJsonBody, restShape } from './http.js';
 import { OPENAPI_PATH, openApiDocument } from './openapi/document.js';
@@ -14,12 +15,25 @@ import { isEnvelope, planRoute, type RoutePlan } from './plan.js';
 import { restRoutes } from './routeTable.js';
 import { variablesOf } from './variables.js';
 
-function send(res: ServerResponse, status: number, body?: unknown) {
+/** The first path segment of every route (/work-queues, /work-queue-tasks, …): paths under them answer in the REST shape. */
+const REST_PREFIXES = [...new Set(restRoutes.map((r) => `/${r.path.split('/')[1]}`))];
+
+/** Whether every %-escape of the path decodes to valid UTF-8 (ids come from it). */
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) {
   if (body === undefined) {
-    res.writeHead(status).end();
+    res.writeHead(status, headers).end();
     return;
   }
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }
 
 /**
@@ -34,7 +48,8 @@ function sendError(res: ServerResponse, envelope: boolean, error: RestError) {
     ...(error.field ? { field: error.field } : {}),
     ...(typeof requestId === 'string' ? { requestId } : {}),
   };
-  send(res, error.status, envelope ? { ok: false, error: body } : { error: body });
+  const headers = error.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : undefined;
+  send(res, error.status, envelope ? { ok: false, error: body } : { error: body }, headers);
 }
 
 /** The answer in the surface's shape: the resource itself, or `{ok, data}` (+ page fields) under /api/v1. */
@@ -84,7 +99,7 @@ export function createRestRouter(yoga: Yoga, log: Logger) {
       sendAnswer(res, envelope, answerOf(r.answer, result.data));
     } catch (err) {
       if (err instanceof DomainError) {
-        const status = STATUS_OF_CODE[err.code] ?? 400;
+        const status = HTTP_STATUS[err.code];
         return sendError(res, envelope, { status, code: err.code, message: err.message, field: err.field });
       }
       log.error({ err, path: url.pathname, requestId: res.getHeader('x-request-id') }, 'REST request failed');
@@ -101,6 +116,14 @@ export function createRestRouter(yoga: Yoga, log: Logger) {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(document);
       return true;
     }
+    // Every path under the REST prefixes answers in the REST shape, matched or not.
+    const envelope = isEnvelope(path) || path === '/api/v1';
+    const restPath = envelope || REST_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+    if (restPath && !decodable(path)) {
+      if (info) info.route = 'unmatched';
+      sendError(res, envelope, { status: 400, code: 'BAD_USER_INPUT', message: 'path: malformed percent-encoding or UTF-8', field: 'path' });
+      return true;
+    }
     const found = router.find(req.method as 'GET', path);
     const plan = (found?.store as { plan?: RoutePlan } | undefined)?.plan;
     if (plan) {
@@ -108,9 +131,9 @@ export function createRestRouter(yoga: Yoga, log: Logger) {
       void handle(plan, found!.params, req, res);
       return true;
     }
-    if (isEnvelope(path) || path === '/api/v1') {
+    if (restPath) {
       if (info) info.route = 'unmatched';
-      sendError(res, true, { status: 404, code: 'NOT_FOUND', message: `no endpoint ${req.method} ${path}` });
+      sendError(res, envelope, { status: 404, code: 'NOT_FOUND', message: `no endpoint ${req.method} ${path}` });
       return true;
     }
     return false;

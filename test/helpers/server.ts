@@ -3,8 +3,8 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type GraphQLFormattedError } from 'graphql';
 import { buildApp, type App } from '../../src/app.js';
 import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
-import type { EventBus, Topics } from '../../src/events/bus.js';
 import type { Config } from '../../src/config.js';
+import type { EventBus, Topics } from '../../src/events/bus.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { waitFor } from './eventually.js';
@@ -76,8 +76,8 @@ export async function startTestServer(
   options: {
     sweepIntervalMs?: number;
     listen?: boolean;
-    /** Configuration beyond the test defaults (CORS, the metrics token). */
-    config?: Partial<Pick<Config, 'metricsToken' | 'corsOrigins'>>;
+    /** Configuration beyond the test defaults (CORS, the metrics token, introspection, websocket limits). */
+    config?: Partial<Pick<Config, 'metricsToken' | 'corsOrigins' | 'introspection' | 'websocket'>>;
     /** Where the server logs (silent by default). */
     log?: Logger;
     /** How often the schedule ticker looks for schedules created elsewhere. */

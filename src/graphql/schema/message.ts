@@ -7,6 +7,8 @@ import { teamMessageStream } from '../../streams/teamMessages.js';
 import { requireTeam } from '../../teams/teams.js';
 import { intBetween } from '../../validation.js';
 import { builder } from '../builder.js';
+import { nodeQuery, totalCountOf } from '../connection.js';
+import { bySeq, planPage } from '../pagination.js';
 
 const MAX_INBOX_PAGE = 100;
 
@@ -33,19 +35,27 @@ const SendMessageInput = builder.inputType('SendMessageInput', {
 });
 
 builder.queryFields((t) => ({
-  messages: t.prismaConnection({
-    type: 'Message',
-    cursor: 'id',
-    description: "A team's message history, oldest first.",
-    args: { teamId: t.arg.id({ required: true }) },
-    // Loose: the connection's own arguments (first, after, …) must pass through untouched.
-    validate: z.looseObject({ teamId: idSchema }),
-    resolve: async (query, _parent, args, ctx) => {
-      await requireTeam(ctx.db, ctx.ownerId, args.teamId);
-      return ctx.db.prisma.message.findMany({ ...query, where: { teamId: args.teamId }, orderBy: { seq: 'asc' } });
+  messages: t.connection(
+    {
+      type: Message,
+      description: "A team's message history, oldest first.",
+      args: { teamId: t.arg.id({ required: true }) },
+      // Loose: the connection's own arguments (first, after, …) are checked by planPage.
+      validate: z.looseObject({ teamId: idSchema }),
+      resolve: async (_parent, args, ctx, info) => {
+        const plan = planPage(args, { ownerId: ctx.ownerId, list: `messages:${args.teamId}` }, bySeq(2n ** 31n - 1n));
+        await requireTeam(ctx.db, ctx.ownerId, args.teamId);
+        const rows = await ctx.db.prisma.message.findMany({
+          ...nodeQuery(ctx, info),
+          where: { AND: [{ teamId: args.teamId }, plan.query.where] },
+          orderBy: plan.query.orderBy,
+          take: plan.query.take,
+        });
+        return plan.connection(rows, () => ctx.db.prisma.message.count({ where: { teamId: args.teamId } }));
+      },
     },
-    totalCount: (_parent, args, ctx) => ctx.db.prisma.message.count({ where: { teamId: args.teamId, team: { ownerId: ctx.ownerId } } }),
-  }),
+    { fields: (c) => ({ totalCount: c.int({ resolve: totalCountOf }) }) },
+  ),
   inbox: t.field({
     type: [Message],
     description: "A member's messages (direct and broadcasts by others) after `after`; by default the unread ones.",

@@ -205,6 +205,8 @@ builder.queryFields((t) => ({
     cursor: 'id',
     description: 'Your tasks waiting for a person (INPUT_REQUIRED), oldest question first; optionally of one queue or team.',
     args: { queueId: t.arg.id(), teamId: t.arg.id() },
+    // Loose: the connection's own arguments (first, after, …) pass through untouched.
+    validate: z.looseObject({ queueId: idSchema.nullish(), teamId: idSchema.nullish() }),
     totalCount: (_parent, args, ctx) => ctx.db.prisma.task.count({ where: awaitingWhere(ctx.ownerId, args) }),
     resolve: (query, _parent, args, ctx) =>
       ctx.db.prisma.task.findMany({ ...query, where: awaitingWhere(ctx.ownerId, args), orderBy: [{ inputRequestedAt: 'asc' }, { id: 'asc' }] }),

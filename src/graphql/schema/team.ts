@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { idSchema } from '../../queues/validation.js';
 import type { MemberView } from '../../teams/members.js';
+import { countDispatches, pageDispatchesBackward, pageDispatchesForward } from '../../teams/sql/pageDispatches.js';
 import { addTeamMember, createTeam, requireTeam, stopTeam } from '../../teams/teams.js';
 import { builder } from '../builder.js';
+import { groupByParent, nodeQuery, relatedPage, totalCountOf } from '../connection.js';
+import { newestFirst, planPage } from '../pagination.js';
+import { Dispatch } from './dispatch.js';
 import { Task } from './task.js';
 
 export const TeamStatusEnum = builder.enumType('TeamStatus', { values: ['ACTIVE', 'STOPPED'] as const });
@@ -38,12 +42,31 @@ export const Team = builder.prismaNode('Team', {
       type: [TeamMember],
       resolve: (team, _args, ctx) => ctx.loaders.members().load(team.id),
     }),
-    dispatches: t.relatedConnection('dispatches', {
-      cursor: 'id',
-      description: 'Work dispatched to the team, newest first.',
-      query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
-      totalCount: true,
-    }),
+    dispatches: t.connection(
+      {
+        type: Dispatch,
+        description: 'Work dispatched to the team, newest first.',
+        resolve: async (team, args, ctx, info) => {
+          const plan = planPage(args, { ownerId: ctx.ownerId, list: `dispatches:${team.id}` }, newestFirst);
+          const rows = await relatedPage(ctx, info, team.id, args, async (teamIds, query) => {
+            const page = await (plan.backward ? pageDispatchesBackward : pageDispatchesForward).rows(ctx.db.pool, {
+              teamIds: [...teamIds],
+              afterCreatedAt: plan.position?.[0] ?? null,
+              afterId: plan.position?.[1] ?? null,
+              limit: plan.query.take,
+            });
+            const dispatches = await ctx.db.prisma.dispatch.findMany({ ...query, where: { id: { in: page.map((p) => p.id) } } });
+            return groupByParent(page, dispatches);
+          });
+          const counts = ctx.loaders.batch<number>('dispatchCounts', async (teamIds) => {
+            const byTeam = new Map((await countDispatches.rows(ctx.db.pool, { teamIds: [...teamIds] })).map((r) => [r.teamId, r.count]));
+            return teamIds.map((id) => byTeam.get(id) ?? 0);
+          });
+          return plan.connection(rows, () => counts.load(team.id));
+        },
+      },
+      { fields: (c) => ({ totalCount: c.int({ resolve: totalCountOf }) }) },
+    ),
   }),
 });
 
@@ -72,14 +95,23 @@ const CreateTeamInput = builder.inputType('CreateTeamInput', {
 });
 
 builder.queryFields((t) => ({
-  teams: t.prismaConnection({
-    type: 'Team',
-    cursor: 'id',
-    description: 'Your teams, newest first.',
-    totalCount: (_parent, _args, ctx) => ctx.db.prisma.team.count({ where: { ownerId: ctx.ownerId } }),
-    resolve: (query, _parent, _args, ctx) =>
-      ctx.db.prisma.team.findMany({ ...query, where: { ownerId: ctx.ownerId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
-  }),
+  teams: t.connection(
+    {
+      type: Team,
+      description: 'Your teams, newest first.',
+      resolve: async (_parent, args, ctx, info) => {
+        const plan = planPage(args, { ownerId: ctx.ownerId, list: 'teams' }, newestFirst);
+        const rows = await ctx.db.prisma.team.findMany({
+          ...nodeQuery(ctx, info),
+          where: { AND: [{ ownerId: ctx.ownerId }, plan.query.where] },
+          orderBy: plan.query.orderBy,
+          take: plan.query.take,
+        });
+        return plan.connection(rows, () => ctx.db.prisma.team.count({ where: { ownerId: ctx.ownerId } }));
+      },
+    },
+    { fields: (c) => ({ totalCount: c.int({ resolve: totalCountOf }) }) },
+  ),
   team: t.field({
     type: Team,
     description: 'One of your teams (active or stopped); NOT_FOUND for a missing or foreign id.',

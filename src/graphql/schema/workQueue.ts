@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { pageTasksBackward, pageTasksForward } from '../../queues/sql/pageTasks.js';
 import { createWorkQueue, deleteWorkQueue, requireQueue } from '../../queues/workQueues.js';
-import { idSchema } from '../../queues/validation.js';
+import { idSchema, queueInputSchema } from '../../queues/validation.js';
 import { builder } from '../builder.js';
+import { groupByParent, nodeQuery, relatedPage, totalCountOf } from '../connection.js';
 import type { StatusCounts } from '../loaders.js';
+import { bySeq, newestFirst, planPage } from '../pagination.js';
 import { RetryBackoff, RetryBackoffInput } from './retryBackoff.js';
-import { TaskStatusEnum } from './task.js';
+import { Task, TaskStatusEnum } from './task.js';
 import './team.js';
 
 export const WorkQueue = builder.prismaNode('WorkQueue', {
@@ -35,16 +38,37 @@ export const WorkQueue = builder.prismaNode('WorkQueue', {
       description: 'Pending tasks that are due (ready to be dequeued now).',
       resolve: (queue, _args, ctx) => ctx.loaders.queueDepth().load(queue.id),
     }),
-    tasks: t.relatedConnection('tasks', {
-      description: 'Tasks in insertion order, optionally filtered by status; exhausted: true lists the dead letters (FAILED with attempts used up).',
-      cursor: 'id',
-      args: { status: t.arg({ type: TaskStatusEnum, required: false }), exhausted: t.arg.boolean({ required: false }) },
-      query: (args) => ({
-        where: { ...(args.status ? { status: args.status } : {}), ...(args.exhausted != null ? { exhausted: args.exhausted } : {}) },
-        orderBy: { seq: 'asc' },
-      }),
-      totalCount: true,
-    }),
+    tasks: t.connection(
+      {
+        type: Task,
+        description: 'Tasks in insertion order, optionally filtered by status; exhausted: true lists the dead letters (FAILED with attempts used up).',
+        args: { status: t.arg({ type: TaskStatusEnum, required: false }), exhausted: t.arg.boolean({ required: false }) },
+        resolve: async (queue, args, ctx, info) => {
+          const plan = planPage(args, { ownerId: ctx.ownerId, list: `tasks:${queue.id}` }, bySeq());
+          const rows = await relatedPage(ctx, info, queue.id, args, async (queueIds, query) => {
+            const page = await (plan.backward ? pageTasksBackward : pageTasksForward).rows(ctx.db.pool, {
+              queueIds: [...queueIds],
+              status: args.status ?? null,
+              exhausted: args.exhausted ?? null,
+              afterSeq: plan.position?.[0] ?? null,
+              limit: plan.query.take,
+            });
+            const tasks = await ctx.db.prisma.task.findMany({ ...query, where: { id: { in: page.map((p) => p.id) } } });
+            return groupByParent(page, tasks);
+          });
+          const counts = () => ctx.loaders.queueCounts().load(queue.id);
+          return plan.connection(rows, async () => {
+            const c = await counts();
+            // Dead letters are a filter the grouped counts do not have: counted on demand.
+            if (args.exhausted != null) {
+              return ctx.db.prisma.task.count({ where: { queueId: queue.id, exhausted: args.exhausted, ...(args.status ? { status: args.status } : {}) } });
+            }
+            return args.status ? c[args.status] : Object.values(c).reduce((a, b) => a + b, 0);
+          });
+        },
+      },
+      { fields: (c) => ({ totalCount: c.int({ resolve: totalCountOf }) }) },
+    ),
   }),
 });
 
@@ -76,20 +100,26 @@ const CreateWorkQueueInput = builder.inputType('CreateWorkQueueInput', {
 });
 
 builder.queryFields((t) => ({
-  workQueues: t.prismaConnection({
-    type: 'WorkQueue',
-    cursor: 'id',
-    description: "The caller's work queues, newest first.",
-    args: { teamId: t.arg.string({ description: 'Only queues of this group.' }) },
-    totalCount: (_parent, args, ctx) =>
-      ctx.db.prisma.workQueue.count({ where: { ownerId: ctx.ownerId, deletedAt: null, ...(args.teamId ? { stealGroup: args.teamId } : {}) } }),
-    resolve: (query, _parent, args, ctx) =>
-      ctx.db.prisma.workQueue.findMany({
-        ...query,
-        where: { ownerId: ctx.ownerId, deletedAt: null, ...(args.teamId ? { stealGroup: args.teamId } : {}) },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      }),
-  }),
+  workQueues: t.connection(
+    {
+      type: WorkQueue,
+      description: "The caller's work queues, newest first.",
+      args: { teamId: t.arg.string({ description: 'Only queues of this group.' }) },
+      validate: z.looseObject({ teamId: queueInputSchema.shape.teamId }),
+      resolve: async (_parent, args, ctx, info) => {
+        const where = { ownerId: ctx.ownerId, deletedAt: null, ...(args.teamId ? { stealGroup: args.teamId } : {}) };
+        const plan = planPage(args, { ownerId: ctx.ownerId, list: 'workQueues' }, newestFirst);
+        const rows = await ctx.db.prisma.workQueue.findMany({
+          ...nodeQuery(ctx, info),
+          where: { AND: [where, plan.query.where] },
+          orderBy: plan.query.orderBy,
+          take: plan.query.take,
+        });
+        return plan.connection(rows, () => ctx.db.prisma.workQueue.count({ where }));
+      },
+    },
+    { fields: (c) => ({ totalCount: c.int({ resolve: totalCountOf }) }) },
+  ),
   workQueue: t.field({
     type: WorkQueue,
     description: 'One of your queues; NOT_FOUND for a missing, deleted or foreign id.',
