@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from './helpers/eventually.js';
 import { buildApp, type App } from '../src/app.js';
 import { createTokenService } from '../src/auth/tokens.js';
 import { createDb, type Db } from '../src/db/client.js';
@@ -47,14 +48,8 @@ const restCall = (method: string, path: string, body?: object) =>
 const graphqlCall = (query: string, variables: Record<string, unknown> = {}) =>
   fetch(`${baseUrl}/graphql`, { method: 'POST', headers: headers(), body: JSON.stringify({ query, variables }) });
 
-/** Polls `check` until it holds, at most `ms`. */
-async function eventually(check: () => Promise<boolean>, ms = 15_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Polls `check` until it holds, at most `ms` (the shared bounded wait). */
+const eventually = (check: () => Promise<boolean>, ms = 15_000) => waitFor(check, { timeoutMs: ms, intervalMs: 50 });
 
 describe('the database unavailable', () => {
   it('answers 503 with Retry-After, logs the outage once, and recovers by itself', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from './helpers/eventually.js';
 import { loadConfig } from '../src/config.js';
 import { OPERATION_LIMITS } from '../src/graphql/limits.js';
 import { CreateWorkQueueDocument, EnqueueTaskDocument, TaskEventsDocument } from './generated/graphql.js';
@@ -101,14 +102,8 @@ describe('operation limits', () => {
 });
 
 describe('websocket limits', () => {
-  /** Polls until `check` holds, at most `ms`. */
-  async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000) {
-    const end = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error(`not within ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  /** Polls until `check` holds, at most `ms` (the shared bounded wait). */
+  const eventually = (check: () => boolean | Promise<boolean>, ms = 10_000) => waitFor(check, { timeoutMs: ms, intervalMs: 20 });
 
   /** Whether a socket was accepted: a trivial query over it answers, or it is closed. */
   const accepted = (ws: ReturnType<typeof wsClient>) =>

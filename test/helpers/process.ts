@@ -1,14 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { waitFor } from './eventually.js';
 
-/** Polls `condition` until it holds; fails after `ms` with `what`. */
+/** Polls `condition` until it holds; fails after `ms` with `what` (the shared bounded wait). */
 export async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(condition, { timeoutMs: ms, intervalMs: 50, what });
 }
 
 export function isAlive(pid: number): boolean {
