@@ -4,7 +4,8 @@ import { buildApp, type App } from '../src/app.js';
 import type { Subscription } from '../src/events/bus.js';
 import type { TaskEvent } from '../src/generated/prisma/client.js';
 import { createLogger } from '../src/logger.js';
-import { CreateWorkQueueDocument, EnqueueTaskDocument } from './generated/graphql.js';
+import { CreateWorkQueueDocument, EnqueueTaskDocument, TaskEventsDocument } from './generated/graphql.js';
+import { collect } from './helpers/ws.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 // Delivery off the commit path: committed events only, strictly in id order even when a lower
@@ -113,6 +114,20 @@ describe('event tailer', () => {
       expect(got).toEqual(committed.map((e) => e.id));
       await sub.return();
     }
+  });
+
+  it('does not hand a new live subscription events that committed before it subscribed', async () => {
+    const queueId = await newQueue();
+    // Committed by another writer, not yet read by the tailer (nothing rang; its poll is slow).
+    const before = await openInsert(queueId, `before${Date.now()}`);
+    await before.commit();
+    const ws = await s.wsClient();
+    const sub = collect(ws.client, TaskEventsDocument, { queueId });
+    await s.whenSubscribed('queueTasks', queueId);
+    await enqueue(queueId, 'after');
+    const [first] = await sub.waitFor(1);
+    expect(first!.taskEvents.task.name).toBe('after');
+    sub.stop();
   });
 
   it('rings the other instances after a commit: they deliver without polling', async () => {

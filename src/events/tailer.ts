@@ -145,6 +145,13 @@ export function createEventTailer(options: TailerOptions) {
     timer.unref();
   }
 
+  const catchingUp: (() => void)[] = [];
+
+  function positions() {
+    if (!cursors) throw new Error('the event tailer has not started');
+    return { tasks: cursors.tasks.position, teams: cursors.teams.position, messages: cursors.messages.position };
+  }
+
   /** Reads now (or soon, when the last read was just now), or right after the read under way. */
   function read(): void {
     if (stopped || !cursors) return;
@@ -160,12 +167,16 @@ export function createEventTailer(options: TailerOptions) {
     }
     again = false;
     lastRead = Date.now();
+    // Those who asked to catch up before this read started: it sees what they saw committed.
+    const served = catchingUp.splice(0);
     reading = pass()
       .then((full) => {
         failures = 0;
         if (full) again = true; // a backlog: keep reading
+        for (const resolve of served) resolve();
       })
       .catch((err) => {
+        catchingUp.unshift(...served);
         failures++;
         // The positions did not move: the next read starts where this one would have. A database
         // outage is logged once by its health tracker, not here.
@@ -213,15 +224,27 @@ export function createEventTailer(options: TailerOptions) {
       });
     },
     /** How far each log has been delivered: streams replay up to here, then follow live. */
-    positions() {
-      if (!cursors) throw new Error('the event tailer has not started');
-      return { tasks: cursors.tasks.position, teams: cursors.teams.position, messages: cursors.messages.position };
+    positions,
+    /**
+     * Where the logs stand after one more read that started after this call: everything that
+     * committed before it has been published (unless it waits behind a hole). A new subscription
+     * starts here, so it is not handed events that committed before it subscribed.
+     */
+    async caughtUp() {
+      if (!stopped && cursors) {
+        await new Promise<void>((resolve) => {
+          catchingUp.push(resolve);
+          read();
+        });
+      }
+      return positions();
     },
     /** For tests: drops the wake-up connection as a network failure would. */
     disconnect: async () => wakeups?.disconnect(),
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      for (const resolve of catchingUp.splice(0)) resolve();
       await wakeups?.stop();
       await reading;
     },

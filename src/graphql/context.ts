@@ -8,7 +8,7 @@ export interface Context {
   /** Committed events fanned out in-process: subscriptions and long polls. */
   bus: EventBus;
   /** Where the event tailer stands in each log (subscriptions replay up to there). */
-  positions: EventTailer['positions'];
+  positions: EventTailer['caughtUp'];
   /** The verified token's `sub`; every read and write is scoped to it. */
   ownerId: string;
   loaders: Loaders;

@@ -58,7 +58,7 @@ export function createGraphQLServer(deps: {
   db: Db;
   bus: EventBus;
   /** The event tailer: where it stands, and what to tell it after a commit. */
-  events: Pick<EventTailer, 'positions' | 'changed'>;
+  events: Pick<EventTailer, 'caughtUp' | 'changed'>;
   tokens: TokenService;
   log: Logger;
   graphiqlToken?: string;
@@ -68,7 +68,8 @@ export function createGraphQLServer(deps: {
   introspection?: boolean;
 }): Yoga {
   const { db, bus, tokens, log, events, schedulesChanged } = deps;
-  const positions = events.positions;
+  // Subscriptions start where the tailer stands once it has read what committed before them.
+  const positions = events.caughtUp;
   const introspection = deps.introspection ?? true;
   return createYoga<ServerContext, Context>({
     schema,

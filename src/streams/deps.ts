@@ -6,6 +6,6 @@ import type { EventTailer } from '../events/tailer.js';
 export interface StreamDeps {
   db: Db;
   bus: EventBus;
-  /** Where the tailer stands in each log (what it has already published). */
-  positions: EventTailer['positions'];
+  /** Where the tailer stands in each log once it has published what committed before the call. */
+  positions: EventTailer['caughtUp'];
 }

@@ -11,7 +11,7 @@ export async function mailboxStream(deps: StreamDeps, ownerId: string, teamId: s
   const { db, bus } = deps;
   const member = await requireTeamMember(db, ownerId, teamId, agent);
   const live = bus.subscribe('mailbox', teamId);
-  const upTo = deps.positions().messages;
+  const upTo = (await deps.positions()).messages;
   return replayThenLive<Message>({
     live,
     after: BigInt(after ?? member.readSeq),

@@ -28,7 +28,7 @@ export async function taskEventStream(
     where = { teamId: (await requireTeam(db, ownerId, scope.teamId)).id };
     live = bus.subscribe('teamTasks', scope.teamId);
   }
-  const upTo = deps.positions().tasks;
+  const upTo = (await deps.positions()).tasks;
   return replayThenLive<TaskEvent>({
     live,
     after: after ?? upTo,

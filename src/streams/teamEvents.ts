@@ -9,7 +9,7 @@ export async function teamEventStream(deps: StreamDeps, ownerId: string, teamId:
   const { db, bus } = deps;
   const team = await requireTeam(db, ownerId, teamId);
   const live = bus.subscribe('teamEvents', team.id);
-  const upTo = deps.positions().teams;
+  const upTo = (await deps.positions()).teams;
   let start = after;
   if (team.status === 'STOPPED') {
     // Subscribed after the end: deliver what remains up to the final event, then complete.
@@ -44,7 +44,7 @@ export async function teamEventStream(deps: StreamDeps, ownerId: string, teamId:
 export async function ownerTeamEventStream(deps: StreamDeps, ownerId: string, after: bigint | null): Promise<AsyncGenerator<TeamEvent>> {
   const { db, bus } = deps;
   const live = bus.subscribe('ownerTeamEvents', ownerId);
-  const upTo = deps.positions().teams;
+  const upTo = (await deps.positions()).teams;
   return replayThenLive<TeamEvent>({
     live,
     after: after ?? upTo,

@@ -11,7 +11,7 @@ export async function teamMessageStream(deps: StreamDeps, ownerId: string, teamI
   const { db, bus } = deps;
   const team = await requireTeam(db, ownerId, teamId);
   const live = bus.subscribe('mailbox', team.id);
-  const upTo = deps.positions().messages;
+  const upTo = (await deps.positions()).messages;
   // A live-only stream starts after the last message the tailer has delivered.
   const start =
     after ?? (await db.prisma.message.findFirst({ where: { teamId: team.id, logId: { lte: upTo } }, orderBy: { seq: 'desc' }, select: { seq: true } }))?.seq ?? 0;

@@ -145,6 +145,9 @@ export async function startTestServer(
       await waitFor(() => subscriptions(topic, id) >= count, {
         what: () => `${count} subscription(s) on ${topic}:${id} (open: ${subscriptions(topic, id)})`,
       });
+      // A stream starts where the tailer stands after reading what committed before it: once a
+      // read that began after this point is done, the stream has taken its start.
+      if (baseUrl) await app.events.caughtUp();
     },
     async ok(doc, variables, owner) {
       const res = await gql(doc, variables, owner);
