@@ -104,7 +104,7 @@ try {
       const r = await withTimeout(run());
       out = Array.isArray(r) ? r : [r];
     } catch (err) {
-      out = [{ name, label: name, value: null, unit: '', failed: err instanceof Error ? err.message : String(err) }];
+      out = [{ name, label: name, value: null, unit: '', failed: err instanceof Error ? err.message : typeof err === 'object' ? JSON.stringify(err) : String(err) }];
     }
     for (const r of out) {
       if (r.failed) failures++;

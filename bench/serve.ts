@@ -32,7 +32,9 @@ export async function serve(kind: 'app' | 'bare', databaseUrl: string, jwtSecret
   const { db, close } = openDb(databaseUrl);
   const tokens = await createTokenService({ jwt: { kind: 'secret', secret: jwtSecret }, dataDir: '.data' });
   const app = buildApp({
-    config: { host: '127.0.0.1', port: 0, sweepIntervalMs: 1000 },
+    // The memory scenario holds 10,000 sockets of one owner: above the default per-owner limit
+    // (WS_MAX_SOCKETS_PER_OWNER, 100), which is a production guard, not what is measured here.
+    config: { host: '127.0.0.1', port: 0, sweepIntervalMs: 1000, websocket: { maxSocketsPerOwner: 20_000, maxSubscriptionsPerSocket: 100 } },
     databaseUrl,
     db,
     tokens,
