@@ -51,9 +51,12 @@ export function dequeueTasks(db: Db, ownerId: string, input: Omit<ClaimInput, 'w
   );
 }
 
+/** A steal names the thief's queue and agent only. */
+const stealSchema = claimSchema.pick({ queueId: true, agentId: true });
+
 /** An idle agent of `queueId` takes work from the busiest queue of the same steal group, or null. */
 export async function stealTask(db: Db, ownerId: string, input: Pick<ClaimInput, 'queueId' | 'agentId'>): Promise<TaskRow | null> {
-  const { queueId, agentId } = parseInput(claimSchema.pick({ queueId: true, agentId: true }), input);
+  const { queueId, agentId } = parseInput(stealSchema, input);
   const [task] = await claimFor(db, queueId, agentId, (q, asMember) => stealStatement.rows(q, { ownerId, thiefQueueId: queueId, agentId, asMember }));
   return task ?? null;
 }
