@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { setImmediate as tick } from 'node:timers/promises';
 import { buildApp } from '../src/app.js';
 import { createTokenService } from '../src/auth/tokens.js';
+import { DEFAULT_RATE_LIMITS } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startBareYoga } from './bareYoga.js';
 import { OWNER } from './database.js';
@@ -32,9 +33,17 @@ export async function serve(kind: 'app' | 'bare', databaseUrl: string, jwtSecret
   const { db, close } = openDb(databaseUrl);
   const tokens = await createTokenService({ jwt: { kind: 'secret', secret: jwtSecret }, dataDir: '.data' });
   const app = buildApp({
-    // The memory scenario holds 10,000 sockets of one owner: above the default per-owner limit
-    // (WS_MAX_SOCKETS_PER_OWNER, 100), which is a production guard, not what is measured here.
-    config: { host: '127.0.0.1', port: 0, sweepIntervalMs: 1000, websocket: { maxSocketsPerOwner: 20_000, maxSubscriptionsPerSocket: 100 } },
+    // The memory scenario holds 10,000 sockets of one owner, each with a subscription: above the
+    // default per-owner limits (WS_MAX_SOCKETS_PER_OWNER, 100; RATE_LIMIT_OWNER_SUBSCRIPTIONS,
+    // 10,000 — at its edge), which are production guards, not what is measured here. The other
+    // rate limits keep their defaults: generous enough not to slow any scenario.
+    config: {
+      host: '127.0.0.1',
+      port: 0,
+      sweepIntervalMs: 1000,
+      websocket: { maxSocketsPerOwner: 20_000, maxSubscriptionsPerSocket: 100 },
+      rateLimits: { ...DEFAULT_RATE_LIMITS, owner: { ...DEFAULT_RATE_LIMITS.owner, subscriptions: 20_000 } },
+    },
     databaseUrl,
     db,
     tokens,

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TokenService } from './auth/tokens.js';
-import type { Config } from './config.js';
+import { DEFAULT_RATE_LIMITS, type Config } from './config.js';
 import { createDashboardHandler } from './dashboard/serve.js';
 import type { Db } from './db/client.js';
 import { logOutages } from './db/outageLog.js';
@@ -13,6 +13,7 @@ import { createCors } from './http/cors.js';
 import { createMetricsEndpoint } from './http/metricsEndpoint.js';
 import { observeRequests } from './http/observe.js';
 import { requestInfo } from './http/requestInfo.js';
+import { createRateLimiter, type RateLimiter } from './limits/rateLimits.js';
 import { withSecurityHeaders } from './http/securityHeaders.js';
 import type { Logger } from './logger.js';
 import { watchPool } from './metrics/database.js';
@@ -25,6 +26,8 @@ import { createRestRouter } from './rest/router.js';
 export interface App {
   yoga: Yoga;
   bus: EventBus;
+  /** This instance's rate limits (what they hold now, for tests). */
+  rateLimits: RateLimiter;
   server: Server;
   /** Delivers committed events to this instance's subscribers. */
   events: EventTailer;
@@ -64,7 +67,7 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
  */
 export function buildApp(deps: {
   config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'> &
-    Partial<Pick<Config, 'metricsToken' | 'corsOrigins' | 'introspection' | 'websocket'>> & { eventPollMs?: number; scheduleLookMs?: number };
+    Partial<Pick<Config, 'metricsToken' | 'corsOrigins' | 'introspection' | 'websocket' | 'rateLimits'>> & { eventPollMs?: number; scheduleLookMs?: number };
   databaseUrl: string;
   db: Db;
   tokens: TokenService;
@@ -78,7 +81,8 @@ export function buildApp(deps: {
   const bus = createEventBus();
   const events = createEventTailer({ db, connectionString: deps.databaseUrl, bus, log, pollMs: config.eventPollMs });
   let ticker: ReturnType<typeof startScheduleTicker> | undefined;
-  const yoga = createGraphQLServer({ ...deps, bus, events, introspection: config.introspection, schedulesChanged: () => ticker?.poke() });
+  const rateLimits = createRateLimiter(config.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const yoga = createGraphQLServer({ ...deps, bus, events, rateLimits, introspection: config.introspection, schedulesChanged: () => ticker?.poke() });
   const rest = createRestRouter(yoga, log);
   const cors = createCors(config.corsOrigins ?? []);
   const metrics = createMetricsEndpoint(config.metricsToken, log);
@@ -142,6 +146,7 @@ export function buildApp(deps: {
   const app: App = {
     yoga,
     bus,
+    rateLimits,
     server,
     events,
     async start() {

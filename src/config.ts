@@ -10,6 +10,55 @@ function isOrigin(value: string): boolean {
   }
 }
 
+/** One principal's rate limits; null: no limit. */
+export interface PrincipalLimits {
+  /** Requests in any 1-second window. */
+  requestsPerSecond: number | null;
+  /** Requests allowed past that rate per 10-second window (0: none). */
+  burst: number;
+  /** Long polls (dequeue with waitSeconds) waiting at once. */
+  longPolls: number | null;
+  /** Subscriptions open at once, over websockets and SSE together. */
+  subscriptions: number | null;
+}
+
+export interface RateLimitsConfig {
+  owner: PrincipalLimits;
+  /** Per agent token; its requests, long polls and subscriptions count to its owner's limits too. */
+  agent: PrincipalLimits;
+}
+
+/**
+ * Generous on purpose: a guard against a runaway client, never a brake on normal work. The
+ * bench's 32 agents of one owner make about 1,100 requests/s on a 2-core machine; an owner's
+ * 10,000/s leaves room for hardware several times faster, where one Node process is about
+ * saturated anyway. A single agent doing back-to-back dequeue + complete makes a few hundred.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimitsConfig = {
+  owner: { requestsPerSecond: 10_000, burst: 10_000, longPolls: 1_000, subscriptions: 10_000 },
+  agent: { requestsPerSecond: 1_000, burst: 1_000, longPolls: 10, subscriptions: 100 },
+};
+
+const MAX_LIMIT = 1_000_000_000;
+
+/** A limit: a whole number; `0` or `off` for none (null). */
+const limit = (fallback: number | null, none = 'no limit') =>
+  z
+    .string()
+    .regex(/^\s*(\d+|off)\s*$/i, `must be a whole number, or 0 or off for ${none}`)
+    .transform((v) => (/off/i.test(v) || Number(v) === 0 ? null : Number(v)))
+    .refine((n) => n === null || n <= MAX_LIMIT, `must be at most ${MAX_LIMIT} (or 0 or off for ${none})`)
+    .default(fallback);
+
+/** Rate limit variables of one principal kind: RATE_LIMIT_OWNER_RPS, …_BURST, …_LONG_POLLS, …_SUBSCRIPTIONS. */
+const rateLimitVars = <K extends 'OWNER' | 'AGENT'>(kind: K, d: PrincipalLimits) =>
+  ({
+    [`RATE_LIMIT_${kind}_RPS`]: limit(d.requestsPerSecond),
+    [`RATE_LIMIT_${kind}_BURST`]: limit(d.burst, 'no burst'),
+    [`RATE_LIMIT_${kind}_LONG_POLLS`]: limit(d.longPolls),
+    [`RATE_LIMIT_${kind}_SUBSCRIPTIONS`]: limit(d.subscriptions),
+  }) as Record<`RATE_LIMIT_${K}_${'RPS' | 'BURST' | 'LONG_POLLS' | 'SUBSCRIPTIONS'}`, ReturnType<typeof limit>>;
+
 // Every environment variable the server reads, parsed once at startup. Nothing else touches process.env.
 const envSchema = z
   .object({
@@ -34,6 +83,8 @@ const envSchema = z
     WS_MAX_SOCKETS_PER_OWNER: z.coerce.number().int().min(1).max(100_000).default(100),
     /** Subscriptions running at once on one websocket. */
     WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(10_000).default(100),
+    ...rateLimitVars('OWNER', DEFAULT_RATE_LIMITS.owner),
+    ...rateLimitVars('AGENT', DEFAULT_RATE_LIMITS.agent),
     /** Bearer token GET /metrics requires; unset, /metrics answers loopback clients only. */
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Origins browsers may call the API from: a comma-separated list, or `*`. Unset: none. */
@@ -77,6 +128,8 @@ export interface Config {
   /** Whether the schema may be explored: introspection, GraphiQL, field suggestions in errors. */
   introspection: boolean;
   websocket: { maxSocketsPerOwner: number; maxSubscriptionsPerSocket: number };
+  /** Per owner and per agent token, counted in this instance's memory. */
+  rateLimits: RateLimitsConfig;
   /** Bearer token for GET /metrics; undefined: loopback clients only. */
   metricsToken: string | undefined;
   /** Origins allowed by CORS (`*` for any); empty: no cross-origin access. */
@@ -94,6 +147,15 @@ function otlpHeaders(raw: string | undefined): Record<string, string> {
       return [pair.slice(0, at).trim(), decodeURIComponent(pair.slice(at + 1).trim())];
     }),
   );
+}
+
+function principalLimits(env: Env, kind: 'OWNER' | 'AGENT'): PrincipalLimits {
+  return {
+    requestsPerSecond: env[`RATE_LIMIT_${kind}_RPS`],
+    burst: env[`RATE_LIMIT_${kind}_BURST`] ?? 0,
+    longPolls: env[`RATE_LIMIT_${kind}_LONG_POLLS`],
+    subscriptions: env[`RATE_LIMIT_${kind}_SUBSCRIPTIONS`],
+  };
 }
 
 export class ConfigError extends Error {}
@@ -124,6 +186,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
     introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'true' : env.NODE_ENV !== 'production',
     websocket: { maxSocketsPerOwner: env.WS_MAX_SOCKETS_PER_OWNER, maxSubscriptionsPerSocket: env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET },
+    rateLimits: {
+      owner: principalLimits(env, 'OWNER'),
+      agent: principalLimits(env, 'AGENT'),
+    },
     metricsToken: env.METRICS_TOKEN,
     corsOrigins: env.CORS_ORIGINS ?? [],
     tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT

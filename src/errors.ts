@@ -6,7 +6,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'TOO_MANY_REQUESTS'
+  | 'RATE_LIMITED'
   | 'SERVICE_UNAVAILABLE';
 
 /** The HTTP status of each code, on REST and on GraphQL over HTTP alike. */
@@ -16,7 +16,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   UNSUPPORTED_MEDIA_TYPE: 415,
-  TOO_MANY_REQUESTS: 429,
+  RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
 };
 
@@ -38,3 +38,18 @@ export const badInput = (field: string, message: string) => new DomainError('BAD
 export const notFound = (kind: string, id: string) => new DomainError('NOT_FOUND', `${kind} ${id} not found`);
 
 export const conflict = (message: string) => new DomainError('CONFLICT', message);
+
+/**
+ * A principal (an owner, an agent token) over one of its rate limits: answered 429 with
+ * `Retry-After` on REST and GraphQL over HTTP, `RATE_LIMITED` with `extensions.retryAfter` everywhere.
+ */
+export class RateLimitedError extends DomainError {
+  constructor(
+    message: string,
+    /** Whole seconds after which a retry may succeed (at least 1). */
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', message);
+    this.name = 'RateLimitedError';
+  }
+}

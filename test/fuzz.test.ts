@@ -176,7 +176,7 @@ function valueFor(type: GraphQLInputType, name: string, depth = 0): fc.Arbitrary
   }
 }
 
-const ALLOWED = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'GRAPHQL_VALIDATION_FAILED', 'TOO_MANY_REQUESTS']);
+const ALLOWED = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'GRAPHQL_VALIDATION_FAILED', 'RATE_LIMITED']);
 
 function documentFor(field: GraphQLField<unknown, unknown>): string {
   const vars = field.args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');

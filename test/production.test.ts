@@ -133,7 +133,7 @@ describe('websocket limits', () => {
     for (const c of [second, third, other, ...retried]) await c.client.dispose();
   });
 
-  it('answers TOO_MANY_REQUESTS past the subscriptions of one socket, and frees a place when one ends', async () => {
+  it('answers RATE_LIMITED past the subscriptions of one socket, and frees a place when one ends', async () => {
     const queueId = (await locked.ok(CreateWorkQueueDocument, { input: { name: 'subs' } }, 'subscriber')).createWorkQueue.id;
     const ws = wsClient(locked.baseUrl!, { token: await locked.tokenFor('subscriber') });
     // `after: "0"` replays from the start, so no event is missed however late a stream starts.
@@ -141,7 +141,7 @@ describe('websocket limits', () => {
     const b = collect(ws.client, TaskEventsDocument, { queueId, after: '0' });
     const c = collect(ws.client, TaskEventsDocument, { queueId, after: '0' });
     await eventually(() => c.errors.length > 0);
-    expect(c.errors[0]).toMatchObject([{ message: 'Too many subscriptions: at most 2 at once on one websocket', extensions: { code: 'TOO_MANY_REQUESTS' } }]);
+    expect(c.errors[0]).toMatchObject([{ message: 'Too many subscriptions: at most 2 at once on one websocket', extensions: { code: 'RATE_LIMITED', retryAfter: 1 } }]);
     expect([a.errors, b.errors]).toEqual([[], []]);
     a.stop();
     const d = collect(ws.client, TaskEventsDocument, { queueId, after: '0' });

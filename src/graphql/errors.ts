@@ -1,8 +1,11 @@
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import type { ExecutionResult, GraphQLError, GraphQLErrorOptions } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { StandardSchemaV1 } from '@pothos/plugin-validation';
 import { RETRY_AFTER_SECONDS, type DatabaseHealth } from '../db/health.js';
-import { DomainError, HTTP_STATUS, type ErrorCode } from '../errors.js';
+import { DomainError, HTTP_STATUS, RateLimitedError, type ErrorCode } from '../errors.js';
+
+// Duck-typed: graphql may be loaded twice (its ESM and CommonJS copies).
+export const isGraphQLError = (e: unknown): e is GraphQLError => typeof (e as GraphQLError | undefined)?.toJSON === 'function';
 
 /** Errors clients see: a message and `extensions.code` (plus the faulty `field` for bad input). */
 export function codedError(code: ErrorCode, message: string, field?: string): GraphQLError {
@@ -18,6 +21,18 @@ export function codedError(code: ErrorCode, message: string, field?: string): Gr
 export function requestError(code: ErrorCode, message: string, field?: string, headers?: Record<string, string>): GraphQLError {
   return createGraphQLError(message, {
     extensions: { code, ...(field ? { field } : {}), http: { status: HTTP_STATUS[code], ...(headers ? { headers } : {}) } },
+  });
+}
+
+/**
+ * RATE_LIMITED with the wait in `extensions.retryAfter` (seconds), and over HTTP a 429 with
+ * `Retry-After`: a refused request, long poll or subscription, on every transport alike.
+ */
+export function rateLimitedError(err: RateLimitedError, at: Omit<GraphQLErrorOptions, 'extensions'> = {}): GraphQLError {
+  const seconds = String(err.retryAfterSeconds);
+  return createGraphQLError(err.message, {
+    ...at,
+    extensions: { code: 'RATE_LIMITED', retryAfter: err.retryAfterSeconds, http: { status: 429, headers: { 'Retry-After': seconds } } },
   });
 }
 
@@ -50,6 +65,7 @@ function expectedError(error: GraphQLError, health: DatabaseHealth): GraphQLErro
       extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } } },
     });
   }
+  if (original instanceof RateLimitedError) return rateLimitedError(original, at);
   if (original instanceof DomainError) {
     return createGraphQLError(original.message, {
       ...at,

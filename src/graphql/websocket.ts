@@ -9,10 +9,12 @@ import { requestIdOf } from '../http/requestInfo.js';
 import type { Logger } from '../logger.js';
 import { watchWebSockets } from '../metrics/realtime.js';
 import { timerAt } from '../timers.js';
+import { isGraphQLError } from './errors.js';
 import { DEFAULT_WEBSOCKET_LIMITS, websocketLimiter } from './websocketLimits.js';
 import type { Yoga } from './yoga.js';
 
 const UNAUTHORIZED = 4401;
+
 
 /** The token from graphql-ws `connectionParams`: `authorization: "Bearer …"` or `token: "…"`. */
 function tokenFrom(params: Readonly<Record<string, unknown>> | undefined): string | null {
@@ -102,12 +104,20 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
           // A syntax error ends this operation, not the agent's whole connection.
           return [err as GraphQLError];
         }
+        let contextValue;
+        try {
+          contextValue = await contextFactory();
+        } catch (err) {
+          // Over the rate limit: this operation fails, the socket stays open.
+          if (isGraphQLError(err)) return [err];
+          throw err;
+        }
         const args = {
           schema,
           operationName: params.operationName,
           document,
           variableValues: params.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe },
         };
         const errors = validate(args.schema, args.document);

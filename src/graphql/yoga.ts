@@ -4,12 +4,15 @@ import { bearerToken, AuthError, type Identity, type TokenService } from '../aut
 import type { EventBus } from '../events/bus.js';
 import type { EventTailer } from '../events/tailer.js';
 import type { Db } from '../db/client.js';
+import { principalOf } from '../limits/principal.js';
+import type { RateLimiter } from '../limits/rateLimits.js';
 import type { Logger } from '../logger.js';
 import type { Context } from './context.js';
 import { codedError, useExpectedErrors } from './errors.js';
 import { bundledGraphiQL } from './graphiql.js';
 import { useJsonBody } from './jsonBody.js';
 import { useOperationLimits } from './limits.js';
+import { admitRequest, useSubscriptionLimits } from './rateLimits.js';
 import { createLoaders } from './loaders.js';
 import { useRequestInfo } from './requestInfo.js';
 import { useTokenExpiry } from './tokenExpiry.js';
@@ -60,6 +63,8 @@ export function createGraphQLServer(deps: {
   /** The event tailer: where it stands, and what to tell it after a commit. */
   events: Pick<EventTailer, 'caughtUp' | 'changed'>;
   tokens: TokenService;
+  /** Per owner and agent token: requests per second, long polls, subscriptions. */
+  rateLimits: RateLimiter;
   log: Logger;
   graphiqlToken?: string;
   /** Tells this instance's schedule ticker that a schedule was created. */
@@ -67,7 +72,7 @@ export function createGraphQLServer(deps: {
   /** Introspection, GraphiQL and field suggestions (off in production unless GRAPHQL_INTROSPECTION=true). */
   introspection?: boolean;
 }): Yoga {
-  const { db, bus, tokens, log, events, schedulesChanged } = deps;
+  const { db, bus, tokens, log, events, schedulesChanged, rateLimits } = deps;
   // Subscriptions start where the tailer stands once it has read what committed before them.
   const positions = events.caughtUp;
   const introspection = deps.introspection ?? true;
@@ -97,6 +102,7 @@ export function createGraphQLServer(deps: {
       ...useOperationLimits({ introspection }),
       useJsonBody,
       useExpectedErrors(db.health),
+      useSubscriptionLimits,
       useTokenExpiry,
       useDeliverAfterCommit(() => events.changed()),
       useRequestInfo,
@@ -105,18 +111,12 @@ export function createGraphQLServer(deps: {
     ],
     context: async ({ request, identity, socketSignal }): Promise<Context> => {
       // Websocket: the token was checked at connection (and the socket closes when it expires).
-      if (identity) return { db, bus, positions, schedulesChanged, loaders: createLoaders(db), ownerId: identity.ownerId, signal: socketSignal };
-      const verified = await authenticate(tokens, request.headers.get('authorization'));
-      return {
-        db,
-        bus,
-        positions,
-        schedulesChanged,
-        loaders: createLoaders(db),
-        ownerId: verified.ownerId,
-        signal: request.signal,
-        tokenExpiresAt: verified.expiresAt,
-      };
+      const verified = identity ?? (await authenticate(tokens, request.headers.get('authorization')));
+      const principal = principalOf(verified);
+      await admitRequest(rateLimits, principal);
+      const common = { db, bus, positions, schedulesChanged, rateLimits, principal, loaders: createLoaders(db), ownerId: verified.ownerId };
+      if (identity) return { ...common, signal: socketSignal };
+      return { ...common, signal: request.signal, tokenExpiresAt: verified.expiresAt };
     },
   });
 }

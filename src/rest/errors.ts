@@ -13,6 +13,8 @@ export interface RestError {
   code: string;
   message: string;
   field?: string;
+  /** RATE_LIMITED: the `Retry-After` to answer with, in seconds. */
+  retryAfterSeconds?: number;
 }
 
 // graphql-js's messages for variables of the wrong type, e.g.
@@ -26,6 +28,7 @@ const MISSING_VARIABLE = /^Variable "\$(\w+)" of (?:required|non-null) type "[^"
 export function restError(error: GraphQLFormattedError, snake: boolean, renames?: Record<string, string>): RestError {
   const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
   const status = STATUS_OF_CODE[code] ?? 500;
+  if (typeof error.extensions?.retryAfter === 'number') return { status, code, message: error.message, retryAfterSeconds: error.extensions.retryAfter };
   let field = typeof error.extensions?.field === 'string' ? error.extensions.field : undefined;
   let reason = field && error.message.startsWith(`${field}: `) ? error.message.slice(field.length + 2) : error.message;
   const missingVariable = MISSING_VARIABLE.exec(error.message);

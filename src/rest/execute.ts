@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { ExecutionResult, GraphQLFormattedError } from 'graphql';
+import { isGraphQLError } from '../graphql/errors.js';
 import type { Yoga } from '../graphql/yoga.js';
 
 export interface OperationResult<T> {
@@ -8,8 +9,6 @@ export interface OperationResult<T> {
   errors: GraphQLFormattedError[] | undefined;
 }
 
-// Duck-typed: graphql may be loaded twice (its ESM and CommonJS copies).
-const isGraphQLError = (e: unknown): e is GraphQLError => typeof (e as GraphQLError | undefined)?.toJSON === 'function';
 const formatted = (errors: readonly unknown[]): GraphQLFormattedError[] =>
   errors.map((e) => (isGraphQLError(e) ? e.toJSON() : { message: e instanceof Error ? e.message : String(e) }));
 

@@ -48,7 +48,8 @@ function sendError(res: ServerResponse, envelope: boolean, error: RestError) {
     ...(error.field ? { field: error.field } : {}),
     ...(typeof requestId === 'string' ? { requestId } : {}),
   };
-  const headers = error.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : undefined;
+  const retryAfter = error.retryAfterSeconds ?? (error.status === 503 ? RETRY_AFTER_SECONDS : undefined);
+  const headers = retryAfter === undefined ? undefined : { 'retry-after': String(retryAfter) };
   send(res, error.status, envelope ? { ok: false, error: body } : { error: body }, headers);
 }
 

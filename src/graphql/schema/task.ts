@@ -10,6 +10,7 @@ import { retryTask, retryTasks } from '../../queues/retry.js';
 import { requireTask } from '../../queues/workQueues.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
+import { longPoll } from '../rateLimits.js';
 import { RetryBackoff, RetryBackoffInput } from './retryBackoff.js';
 import { TaskEventTypeEnum } from './taskEvent.js';
 
@@ -251,7 +252,7 @@ builder.mutationFields((t) => ({
       agentId: t.arg.string({ required: true }),
       waitSeconds: t.arg.int({ description: 'Long poll: wait up to this many seconds (0–30) for a task.' }),
     },
-    resolve: async (_parent, args, ctx) => (await dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, args, ctx.signal))[0] ?? null,
+    resolve: async (_parent, args, ctx) => (await longPoll(ctx, args.waitSeconds, () => dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, args, ctx.signal)))[0] ?? null,
   }),
   dequeueTasks: t.field({
     type: [Task],
@@ -262,7 +263,7 @@ builder.mutationFields((t) => ({
       limit: t.arg.int({ required: true }),
       waitSeconds: t.arg.int({ description: 'Long poll: wait up to this many seconds (0–30) for a task.' }),
     },
-    resolve: (_parent, args, ctx) => dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, args, ctx.signal),
+    resolve: (_parent, args, ctx) => longPoll(ctx, args.waitSeconds, () => dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, args, ctx.signal)),
   }),
   stealTask: t.field({
     type: Task,
