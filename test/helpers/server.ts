@@ -76,8 +76,8 @@ export async function startTestServer(
   options: {
     sweepIntervalMs?: number;
     listen?: boolean;
-    /** Configuration beyond the test defaults (CORS, the metrics token, introspection, websocket limits). */
-    config?: Partial<Pick<Config, 'metricsToken' | 'corsOrigins' | 'introspection' | 'websocket'>>;
+    /** Configuration beyond the test defaults (CORS, the metrics token, introspection, websocket and rate limits). */
+    config?: Partial<Pick<Config, 'metricsToken' | 'corsOrigins' | 'introspection' | 'websocket' | 'rateLimits'>>;
     /** Where the server logs (silent by default). */
     log?: Logger;
     /** How often the schedule ticker looks for schedules created elsewhere. */
