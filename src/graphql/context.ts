@@ -1,3 +1,4 @@
+import type { Identity } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import type { EventBus } from '../events/bus.js';
 import type { EventTailer } from '../events/tailer.js';
@@ -11,6 +12,8 @@ export interface Context {
   positions: EventTailer['caughtUp'];
   /** The verified token's `sub`; every read and write is scoped to it. */
   ownerId: string;
+  /** The verified token: its owner (= ownerId) and, for an agent token, the team and member it acts as. */
+  identity: Identity;
   loaders: Loaders;
   /** Aborts when the client goes away (long polls stop waiting). */
   signal?: AbortSignal;

@@ -105,7 +105,7 @@ export function createGraphQLServer(deps: {
     ],
     context: async ({ request, identity, socketSignal }): Promise<Context> => {
       // Websocket: the token was checked at connection (and the socket closes when it expires).
-      if (identity) return { db, bus, positions, schedulesChanged, loaders: createLoaders(db), ownerId: identity.ownerId, signal: socketSignal };
+      if (identity) return { db, bus, positions, schedulesChanged, loaders: createLoaders(db), ownerId: identity.ownerId, identity, signal: socketSignal };
       const verified = await authenticate(tokens, request.headers.get('authorization'));
       return {
         db,
@@ -114,6 +114,7 @@ export function createGraphQLServer(deps: {
         schedulesChanged,
         loaders: createLoaders(db),
         ownerId: verified.ownerId,
+        identity: verified,
         signal: request.signal,
         tokenExpiresAt: verified.expiresAt,
       };
