@@ -72,7 +72,7 @@ const attempt = (limiter: RateLimiter, principal: Parameters<RateLimiter['reques
 
 describe('the limiter', () => {
   const expiresAt = new Date(Date.now() + 3_600_000);
-  const agent = (agentId: string) => principalOf({ ownerId: 'olga', expiresAt, agent: { teamId: 'team-1', agentId } } as never);
+  const agent = (agentId: string) => principalOf({ ownerId: 'olga', expiresAt, agent: { teamId: 'team-1', agentId, version: 0 } });
 
   it('keys an agent token as owner/team/agent, an owner token as the owner', () => {
     expect(agent('agent-1')).toEqual({ ownerId: 'olga', agentKey: 'olga/team-1/agent-1' });

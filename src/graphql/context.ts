@@ -1,8 +1,9 @@
+import type { Identity, TokenService } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import type { EventBus } from '../events/bus.js';
 import type { EventTailer } from '../events/tailer.js';
-import type { Principal } from '../limits/principal.js';
 import type { RateLimiter } from '../limits/rateLimits.js';
+import type { AgentTokenGuard } from './agentTokenGuard.js';
 import type { Loaders } from './loaders.js';
 
 export interface Context {
@@ -13,11 +14,15 @@ export interface Context {
   positions: EventTailer['caughtUp'];
   /** The verified token's `sub`; every read and write is scoped to it. */
   ownerId: string;
-  /** Whose rate limits this request counts against (the owner; an agent token's agent too). */
-  principal: Principal;
-  /** This instance's rate limits: long polls and subscriptions take a place in them. */
+  /** The verified token: its owner (= ownerId) and, for an agent token, the team and member it acts as. */
+  identity: Identity;
+  /** This instance's rate limits (per identity): long polls and subscriptions take a place in them. */
   rateLimits: RateLimiter;
   loaders: Loaders;
+  /** Mints agent tokens (createAgentToken). */
+  tokens: TokenService;
+  /** Revoked agent tokens: forgotten here at once after revokeAgentTokens. */
+  agentTokens: AgentTokenGuard;
   /** Aborts when the client goes away (long polls stop waiting). */
   signal?: AbortSignal;
   /** A schedule was created here: this instance's schedule ticker looks at once. */

@@ -1,6 +1,6 @@
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { RateLimitedError } from '../errors.js';
-import type { Principal } from '../limits/principal.js';
+import { principalOf, type Principal } from '../limits/principal.js';
 import type { RateLimiter } from '../limits/rateLimits.js';
 import type { Context } from './context.js';
 import { rateLimitedError } from './errors.js';
@@ -21,7 +21,7 @@ export async function admitRequest(limiter: RateLimiter, principal: Principal): 
 
 /** Runs a long poll in one of its principal's places (RATE_LIMITED when none is free); an immediate dequeue needs none. */
 export function longPoll<T>(ctx: Context, waitSeconds: number | null | undefined, poll: () => Promise<T>): Promise<T> {
-  return waitSeconds ? ctx.rateLimits.longPoll(ctx.principal, poll) : poll();
+  return waitSeconds ? ctx.rateLimits.longPoll(principalOf(ctx.identity), poll) : poll();
 }
 
 /** The stream, giving its place back once it ends: completed, failed, or returned (unsubscribed, socket closed). */
@@ -61,7 +61,7 @@ export const useSubscriptionLimits: Plugin<Context> = {
     const ctx = args.contextValue as Context;
     let giveBack: () => void;
     try {
-      giveBack = ctx.rateLimits.subscription(ctx.principal);
+      giveBack = ctx.rateLimits.subscription(principalOf(ctx.identity));
     } catch (err) {
       if (!(err instanceof RateLimitedError)) throw err;
       setResultAndStopExecution({ errors: [rateLimitedError(err)] });

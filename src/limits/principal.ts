@@ -7,11 +7,16 @@ export interface Principal {
   agentKey?: string;
 }
 
-/** The shared contract's agent claim, until `Identity` carries it (agent tokens). */
-type WithAgent = Identity & { agent?: { teamId: string; agentId: string } };
+// Verified identities are cached per token (auth/tokens.ts): each one's principal is built once.
+const principals = new WeakMap<Identity, Principal>();
 
-/** The one place that reads who is calling from a verified identity. */
-export function principalOf(identity: WithAgent): Principal {
-  const { ownerId, agent } = identity;
-  return agent ? { ownerId, agentKey: `${ownerId}/${agent.teamId}/${agent.agentId}` } : { ownerId };
+/** The one place that reads, from a verified identity, whose limits a request counts against. */
+export function principalOf(identity: Identity): Principal {
+  let principal = principals.get(identity);
+  if (!principal) {
+    const { ownerId, agent } = identity;
+    principal = agent ? { ownerId, agentKey: `${ownerId}/${agent.teamId}/${agent.agentId}` } : { ownerId };
+    principals.set(identity, principal);
+  }
+  return principal;
 }
