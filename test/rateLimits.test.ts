@@ -144,10 +144,14 @@ interface Answer {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON of an answer
 }
 
-async function call(s: TestServer, owner: string, method: string, path: string, body?: object, signal?: AbortSignal): Promise<Answer> {
+/** An owner's name (an owner token of it), or any token. */
+type Caller = string | { token: string };
+const bearer = async (s: TestServer, who: Caller) => `Bearer ${typeof who === 'string' ? await s.tokenFor(who) : who.token}`;
+
+async function call(s: TestServer, who: Caller, method: string, path: string, body?: object, signal?: AbortSignal): Promise<Answer> {
   const res = await fetch(`${s.baseUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${await s.tokenFor(owner)}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: { authorization: await bearer(s, who), ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
     signal,
   });
@@ -155,7 +159,7 @@ async function call(s: TestServer, owner: string, method: string, path: string, 
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: text ? JSON.parse(text) : undefined };
 }
 
-const graphql = (s: TestServer, owner: string, query: string, variables?: object) => call(s, owner, 'POST', '/graphql', { query, variables });
+const graphql = (s: TestServer, who: Caller, query: string, variables?: object) => call(s, who, 'POST', '/graphql', { query, variables });
 
 /** One operation over a websocket: its data, or its errors (an error message or a result with errors). */
 function over(client: Client, query: string, variables?: Record<string, unknown>) {
@@ -342,6 +346,78 @@ describe('long polls and subscriptions at once', () => {
     await two.client.dispose();
     await one.client.dispose();
     await waitFor(() => held().subscriptions === 0, { what: () => `every subscription place back (held: ${held().subscriptions})` });
+  });
+});
+
+describe('agent tokens', () => {
+  let s: TestServer;
+  let queueId: string;
+  /** Agent tokens of agent-1 … agent-6: each test uses its own, so one test's requests do not limit another's. */
+  let agents: { token: string }[];
+  beforeAll(async () => {
+    s = await startTestServer({ listen: true, config: { rateLimits: limits({ longPolls: 2 }, { requestsPerSecond: 5, longPolls: 1, subscriptions: 1 }) } });
+    const team = await graphql(s, 'ada', 'mutation { createTeam(input: { name: "limited", size: 6 }) { id queue { id } } }');
+    const teamId = team.body.data.createTeam.id as string;
+    queueId = team.body.data.createTeam.queue.id;
+    const mint = async (agent: string) => {
+      const minted = await graphql(s, 'ada', 'mutation($t: ID!, $a: String!) { createAgentToken(teamId: $t, agent: $a) { token } }', { t: teamId, a: agent });
+      return { token: minted.body.data.createAgentToken.token as string };
+    };
+    agents = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => mint(`agent-${n}`)));
+  });
+  afterAll(() => s.stop());
+
+  const held = () => s.app.rateLimits.held();
+
+  it('limits each agent token on its own (owner/team/agent), beside its owner', async () => {
+    const [five, six] = [agents[4]!, agents[5]!];
+    const answers = await Promise.all(Array.from({ length: 6 }, () => graphql(s, five, `query($q: ID!) { workQueue(id: $q) { id } }`, { q: queueId })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(answers.find((a) => a.status === 429)!.body.errors).toMatchObject([
+      { message: 'Too many requests: at most 5 per second per agent token; retry in 1 s', extensions: { code: 'RATE_LIMITED', retryAfter: 1 } },
+    ]);
+    // Another agent of the same team, and the owner (no per-second limit here), are served.
+    expect((await graphql(s, six, `query($q: ID!) { workQueue(id: $q) { id } }`, { q: queueId })).status).toBe(200);
+    expect((await graphql(s, 'ada', '{ __typename }')).status).toBe(200);
+  });
+
+  it('counts an agent token’s long polls to itself and to its owner', async () => {
+    const [one, two] = [agents[0]!, agents[1]!];
+    const stop = new AbortController();
+    const poll = (who: Caller) => call(s, who, 'POST', `/work-queues/${queueId}/dequeue?wait=30`, {}, stop.signal);
+    const waiting = [poll(one).catch(() => 'aborted')];
+    await s.whenSubscribed('work', queueId, 1);
+    const again = await poll(one);
+    expect(again.status).toBe(429);
+    expect(again.body.error).toMatchObject({ code: 'RATE_LIMITED', message: 'Too many long polls: at most 1 at once per agent token' });
+    waiting.push(poll(two).catch(() => 'aborted'));
+    await s.whenSubscribed('work', queueId, 2);
+    // The owner's two places are taken by its agents.
+    const owners = await poll('ada');
+    expect(owners.status).toBe(429);
+    expect(owners.body.error.message).toBe('Too many long polls: at most 2 at once per owner');
+    stop.abort();
+    expect(await Promise.all(waiting)).toEqual(['aborted', 'aborted']);
+    await waitFor(() => held().longPolls === 0, { what: 'every place back' });
+  });
+
+  it('limits an agent token’s subscriptions', async () => {
+    const [three, four] = [agents[2]!, agents[3]!];
+    const ws = await s.wsClient({ authorization: await bearer(s, three) });
+    const first = collect(ws.client, TaskEventsDocument, { queueId });
+    await s.whenSubscribed('queueTasks', queueId, 1);
+    const second = collect(ws.client, TaskEventsDocument, { queueId });
+    await waitFor(() => second.errors.length > 0, { what: 'the second subscription refused' });
+    expect(second.errors).toMatchObject([{ message: 'Too many subscriptions: at most 1 at once per agent token', extensions: { code: 'RATE_LIMITED' } }]);
+    // Another agent has its own.
+    const other = await s.wsClient({ authorization: await bearer(s, four) });
+    collect(other.client, TaskEventsDocument, { queueId });
+    await s.whenSubscribed('queueTasks', queueId, 2);
+    first.stop();
+    await waitFor(() => held().subscriptions === 1, { what: 'the first subscription’s place back' });
+    const third = collect(ws.client, TaskEventsDocument, { queueId });
+    await s.whenSubscribed('queueTasks', queueId, 2);
+    expect(third.errors).toEqual([]);
   });
 });
 
