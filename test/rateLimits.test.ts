@@ -256,7 +256,7 @@ describe('long polls and subscriptions at once', () => {
     const queueId = await newQueue('paula');
     const first = new AbortController();
     const second = new AbortController();
-    const polls = [poll('paula', queueId, 'a', first.signal).catch(() => 'aborted'), poll('paula', queueId, 'b', second.signal)];
+    const polls = [poll('paula', queueId, 'a', first.signal).catch(() => 'aborted'), poll('paula', queueId, 'b', second.signal).catch(() => 'aborted')];
     await s.whenSubscribed('work', queueId, 2);
 
     const refused = await poll('paula', queueId, 'c');
@@ -296,6 +296,8 @@ describe('long polls and subscriptions at once', () => {
     await waitFor(() => held().longPolls === 2, { what: 'the websocket poll waiting' });
     await ws.client.dispose();
     await closing;
+    // The task went to b or d: the other one is still waiting until aborted.
+    second.abort();
     third.abort();
     await waitFor(() => held().longPolls === 0, { what: () => `every place back (held: ${held().longPolls})` });
     const answered = await Promise.all(polls);
