@@ -100,6 +100,18 @@ describe('an agent token fills in its own member', () => {
     const asOwner = await gql(await s.tokenFor('alice'), `mutation($t: ID!) { sendMessage(teamId: $t, input: { body: "x" }) { id } }`, { t: teamA });
     expect(asOwner.errors![0]!.message).toBe('input.from: is required');
   });
+
+  it('reads and marks its own inbox without naming itself', async () => {
+    await owner(`mutation($t: ID!) { sendMessage(teamId: $t, input: { from: "agent-1", to: "agent-3", body: "for 3" }) { id } }`, { t: teamA });
+    const token = await mint(teamA, 'agent-3');
+    const res = await gql(token, `query($t: ID!) { inbox(teamId: $t) { body to } }`, { t: teamA });
+    expect(res.data!.inbox).toEqual([{ body: 'for 3', to: 'agent-3' }]);
+    const marked = await gql(token, `mutation($t: ID!) { markMessagesRead(teamId: $t, upTo: 1000) }`, { t: teamA });
+    expect(marked.errors).toBeUndefined();
+    expect((await gql(token, `query($t: ID!) { inbox(teamId: $t) { id } }`, { t: teamA })).data!.inbox).toEqual([]);
+    const asOwner = await gql(await s.tokenFor('alice'), `query($t: ID!) { inbox(teamId: $t) { id } }`, { t: teamA });
+    expect(asOwner.errors![0]!.message).toBe('agent: is required');
+  });
 });
 
 describe('revokeAgentTokens', () => {
