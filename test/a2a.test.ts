@@ -165,7 +165,7 @@ describe('message/stream', () => {
     expect(stream.error()).toBeUndefined();
     expect(stream.events.map(described)).toEqual(['task:TASK_STATE_SUBMITTED', 'status:TASK_STATE_SUBMITTED', 'status:TASK_STATE_WORKING', 'artifact', 'status:TASK_STATE_COMPLETED']);
     expect(stream.events[0]!.payload!.value).toMatchObject({ id: held.id });
-    const cursors = stream.events.map(cursorOf).filter(Boolean).map(BigInt);
+    const cursors = stream.events.map(cursorOf).filter((c): c is string => c !== undefined).map((c) => BigInt(c));
     expect(cursors).toEqual([...cursors].sort((a, b) => (a < b ? -1 : 1)));
   });
 });
