@@ -5,6 +5,7 @@ import {
   CompleteTaskDocument,
   CreateTeamDocument,
   DequeueTaskDocument,
+  InputOfTaskDocument,
   ProvideInputDocument,
   RequestInputDocument,
   TaskDocument,
@@ -121,6 +122,8 @@ describe('message/send', () => {
     expect(submitted.id).toMatch(/^wt_/);
     expect(submitted.contextId).toMatch(/^dsp_/);
     expect(submitted.status?.state).toBe(TaskState.TASK_STATE_SUBMITTED);
+    // The cursor of its CREATED event, to resubscribe from.
+    expect(submitted.metadata).toMatchObject({ status: 'PENDING', cursor: expect.stringMatching(/^\d+$/) });
 
     const held = await take();
     expect(held.id).toBe(submitted.id);
@@ -198,6 +201,29 @@ describe('input required', () => {
 
     // A task not waiting for input takes no message.
     await expect(send(alice, [text('again')], { extra: { taskId: task.id } })).rejects.toMatchObject({ name: 'UnsupportedOperationError' });
+  });
+});
+
+describe('input required, streamed', () => {
+  it('message/stream with the taskId answers, then streams working and completed', async () => {
+    const task = await send(alice, [text('Plan the trip')], { returnImmediately: true });
+    const held = await take();
+    await s.ok(RequestInputDocument, { id: held.id, leaseToken: held.leaseToken!, request: { question: 'Train or plane?' } });
+    const stream = collect(
+      alice.sendMessageStream({
+        tenant: '',
+        message: message([text('Train'), data({ budget: 300 })], { taskId: task.id }),
+        configuration: { acceptedOutputModes: [], taskPushNotificationConfig: undefined, returnImmediately: false },
+        metadata: undefined,
+      }),
+    );
+    await waitFor(() => stream.events.length >= 2, { what: 'the answered task and its INPUT_PROVIDED event' });
+    const { task: resumed } = await s.ok(InputOfTaskDocument, { id: task.id });
+    expect(resumed.inputResponse).toMatchObject({ text: 'Train', data: [{ budget: 300 }], messageId: expect.any(String) });
+    await complete(task.id, resumed.leaseToken, { booked: true });
+    await stream.done;
+    expect(stream.error()).toBeUndefined();
+    expect(stream.events.map(described)).toEqual(['task:TASK_STATE_WORKING', 'status:TASK_STATE_WORKING', 'artifact', 'status:TASK_STATE_COMPLETED']);
   });
 });
 

@@ -1,8 +1,13 @@
 import { RequestMalformedError, TaskNotCancelableError, TaskNotFoundError, UnsupportedOperationError } from '@a2a-js/sdk/errors';
 import type { GraphQLFormattedError } from 'graphql';
 
-/** What a GraphQL CONFLICT means for the A2A method that got it. */
-type ConflictAs = 'notCancelable' | 'unsupported';
+/** How one operation's GraphQL errors read in A2A terms. */
+export interface ErrorMapping {
+  /** GraphQL argument paths as the A2A fields they come from, e.g. `input.task` → `message.parts`. */
+  fields?: Record<string, string>;
+  /** What CONFLICT means for the method: a task not cancelable (-32002) or, by default, an unsupported operation (-32004). */
+  conflict?: 'notCancelable' | 'unsupported';
+}
 
 /**
  * An error of the team's front door, answered with its HTTP status before any JSON-RPC method
@@ -24,12 +29,11 @@ export const invalidParams = (field: string, reason: string) =>
 
 /**
  * A GraphQL error in A2A terms: NOT_FOUND → task not found (-32001), BAD_USER_INPUT → invalid
- * params naming the A2A field (`fields` renames GraphQL argument paths, e.g. `input.task` →
- * `message.parts`), CONFLICT → not cancelable (-32002) or unsupported operation (-32004),
+ * params naming the A2A field, CONFLICT → not cancelable (-32002) or unsupported operation (-32004),
  * UNAUTHENTICATED / SERVICE_UNAVAILABLE → the front door's HTTP status; anything else an
  * internal error (-32603) with GraphQL's masked message.
  */
-export function graphqlError(error: GraphQLFormattedError, fields: Record<string, string> = {}, conflictAs: ConflictAs = 'unsupported'): Error {
+export function graphqlError(error: GraphQLFormattedError, { fields = {}, conflict = 'unsupported' }: ErrorMapping = {}): Error {
   const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
   switch (code) {
     case 'NOT_FOUND':
@@ -42,7 +46,7 @@ export function graphqlError(error: GraphQLFormattedError, fields: Record<string
       return invalidParams(fields[field] ?? field, reason);
     }
     case 'CONFLICT':
-      return conflictAs === 'notCancelable' ? new TaskNotCancelableError(error.message) : new UnsupportedOperationError(error.message);
+      return conflict === 'notCancelable' ? new TaskNotCancelableError(error.message) : new UnsupportedOperationError(error.message);
     case 'UNAUTHENTICATED':
       return new FrontDoorError(401, code, error.message);
     case 'SERVICE_UNAVAILABLE':

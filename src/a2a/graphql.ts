@@ -4,7 +4,7 @@ import type { ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { closable } from '../events/closable.js';
 import type { Yoga } from '../graphql/yoga.js';
 import { runOperation } from '../rest/execute.js';
-import { graphqlError } from './errors.js';
+import { graphqlError, type ErrorMapping } from './errors.js';
 
 /** Who calls and for which request: every operation runs with the caller's own token. */
 export interface Caller {
@@ -15,9 +15,9 @@ export interface Caller {
 }
 
 /** Runs one query or mutation in-process through Yoga (as the REST shim does); an error becomes an A2A error. */
-export async function run<T, V>(yoga: Yoga, caller: Caller, document: TypedDocumentNode<T, V>, variables: V, fields: Record<string, string> = {}): Promise<T> {
+export async function run<T, V>(yoga: Yoga, caller: Caller, document: TypedDocumentNode<T, V>, variables: V, mapping: ErrorMapping = {}): Promise<T> {
   const result = await runOperation(yoga, document, variables, caller.authorization, caller.signal, caller.req);
-  if (result.errors?.length || !result.data) throw graphqlError(result.errors?.[0] ?? { message: 'no data' }, fields);
+  if (result.errors?.length || !result.data) throw graphqlError(result.errors?.[0] ?? { message: 'no data' }, mapping);
   return result.data;
 }
 

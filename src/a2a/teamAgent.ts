@@ -3,7 +3,7 @@ import { ExtendedAgentCardNotConfiguredError, PushNotificationNotSupportedError,
 import type { A2ARequestHandler } from '@a2a-js/sdk/server';
 import type { Yoga } from '../graphql/yoga.js';
 import type { TeamFacts } from './agentCard.js';
-import { graphqlError, invalidParams } from './errors.js';
+import { invalidParams } from './errors.js';
 import { run, subscribe, type Caller } from './graphql.js';
 import { answerOf, instructionOf, messageInput } from './messageInput.js';
 import {
@@ -22,8 +22,8 @@ type TeamEvent = A2ATeamTaskEventsSubscription['taskEvents'];
 const CURSOR = /^\d{1,19}$/;
 
 // GraphQL argument paths as the A2A fields they come from.
-const DISPATCH_FIELDS = { 'input.task': 'message.parts', 'input.tools': 'message.metadata.tools' };
-const INPUT_FIELDS = { response: 'message.parts' };
+const DISPATCH_FIELDS = { fields: { 'input.task': 'message.parts', 'input.tools': 'message.metadata.tools' } };
+const INPUT_FIELDS = { fields: { response: 'message.parts' } };
 
 /**
  * A team as an A2A agent. A message becomes one task on the team's queue (dispatchToTeam, not
@@ -81,14 +81,9 @@ export class TeamAgent implements A2ARequestHandler {
   async cancelTask(params: CancelTaskRequest): Promise<Task> {
     await this.tasks.row(params.id);
     const reason = typeof params.metadata?.reason === 'string' ? params.metadata.reason : 'cancelled by the A2A client';
-    try {
-      const { cancelTask } = await run(this.yoga, this.caller, A2ACancelTaskDocument, { id: params.id, reason });
-      return a2aTask(cancelTask);
-    } catch (err) {
-      // run() has mapped CONFLICT (a finished task) to unsupported; for a cancel it is "not cancelable".
-      if (err instanceof UnsupportedOperationError) throw graphqlError({ message: err.message, extensions: { code: 'CONFLICT' } }, {}, 'notCancelable');
-      throw err;
-    }
+    // A finished task answers CONFLICT: not cancelable.
+    const { cancelTask } = await run(this.yoga, this.caller, A2ACancelTaskDocument, { id: params.id, reason }, { conflict: 'notCancelable' });
+    return a2aTask(cancelTask);
   }
 
   /**
@@ -137,7 +132,7 @@ export class TeamAgent implements A2ARequestHandler {
    * New work (dispatched to the team), or the answer to a task waiting for input. With `follow`,
    * the team's events are subscribed first, so none of the task's events after this point is missed.
    */
-  private async start(message: Message | undefined, follow: boolean): Promise<{ task: StoredTask | Omit<StoredTask, 'events'>; events?: AsyncGenerator<TeamEvent> }> {
+  private async start(message: Message | undefined, follow: boolean): Promise<{ task: StoredTask; events?: AsyncGenerator<TeamEvent> }> {
     const input = messageInput(message);
     if (message!.taskId) {
       const waiting = await this.tasks.row(message!.taskId, 'message.taskId');
@@ -197,7 +192,7 @@ export class TeamAgent implements A2ARequestHandler {
   }
 
   /** Each event of the task as a status update (a completion's result first as an artifact), until `last` holds. */
-  private async *updates(events: AsyncGenerator<TeamEvent>, task: Omit<StoredTask, 'events'>, last: (state: ReturnType<typeof stateOfEvent>) => boolean): AsyncGenerator<StreamResponse> {
+  private async *updates(events: AsyncGenerator<TeamEvent>, task: StoredTask, last: (state: ReturnType<typeof stateOfEvent>) => boolean): AsyncGenerator<StreamResponse> {
     const contextId = contextOf(task);
     try {
       for await (const event of this.taskEvents(events, task.id)) {
