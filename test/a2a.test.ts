@@ -160,16 +160,18 @@ describe('message/stream', () => {
         metadata: undefined,
       }),
     );
-    await waitFor(() => stream.events.length >= 2, { what: 'the task and its CREATED event', timeoutMs: 10_000 });
+    await waitFor(() => stream.events.length >= 1, { what: 'the task' });
     const held = await take();
     await waitFor(() => stream.events.some((e) => described(e) === 'status:TASK_STATE_WORKING'), { what: 'working' });
     await complete(held.id, held.leaseToken, { report: 'ok' });
     await stream.done;
     expect(stream.error()).toBeUndefined();
-    expect(stream.events.map(described)).toEqual(['task:TASK_STATE_SUBMITTED', 'status:TASK_STATE_SUBMITTED', 'status:TASK_STATE_WORKING', 'artifact', 'status:TASK_STATE_COMPLETED']);
-    expect(stream.events[0]!.payload!.value).toMatchObject({ id: held.id });
-    const cursors = stream.events.map(cursorOf).filter((c): c is string => c !== undefined).map((c) => BigInt(c));
-    expect(cursors).toEqual([...cursors].sort((a, b) => (a < b ? -1 : 1)));
+    // Each event of our log once: the Task shows CREATED (its cursor in metadata), then the rest.
+    expect(stream.events.map(described)).toEqual(['task:TASK_STATE_SUBMITTED', 'status:TASK_STATE_WORKING', 'artifact', 'status:TASK_STATE_COMPLETED']);
+    const first = stream.events[0]!.payload!.value as Task;
+    expect(first.id).toBe(held.id);
+    const { task: final } = await s.ok(TaskDocument, { id: held.id });
+    expect([first.metadata?.cursor, ...stream.events.map(cursorOf).filter(Boolean)]).toEqual(final.events.map((e) => e.id));
   });
 });
 
@@ -217,13 +219,13 @@ describe('input required, streamed', () => {
         metadata: undefined,
       }),
     );
-    await waitFor(() => stream.events.length >= 2, { what: 'the answered task and its INPUT_PROVIDED event' });
+    await waitFor(() => stream.events.length >= 1, { what: 'the answered task' });
     const { task: resumed } = await s.ok(InputOfTaskDocument, { id: task.id });
     expect(resumed.inputResponse).toMatchObject({ text: 'Train', data: [{ budget: 300 }], messageId: expect.any(String) });
     await complete(task.id, resumed.leaseToken, { booked: true });
     await stream.done;
     expect(stream.error()).toBeUndefined();
-    expect(stream.events.map(described)).toEqual(['task:TASK_STATE_WORKING', 'status:TASK_STATE_WORKING', 'artifact', 'status:TASK_STATE_COMPLETED']);
+    expect(stream.events.map(described)).toEqual(['task:TASK_STATE_WORKING', 'artifact', 'status:TASK_STATE_COMPLETED']);
   });
 });
 
@@ -269,6 +271,26 @@ describe('tasks/resubscribe', () => {
     const none = collect(alice.resubscribeTask({ tenant: '', id: task.id }));
     await none.done;
     expect(none.error()).toMatchObject({ name: 'UnsupportedOperationError' });
+  });
+});
+
+describe('SSE event ids', () => {
+  it('are the cursors, and Last-Event-ID resumes after one (0.3 tasks/resubscribe, raw)', async () => {
+    const task = await send(alice, [text('Quick one')], { returnImmediately: true });
+    const held = await take();
+    await complete(held.id, held.leaseToken, { ok: true });
+    const { task: final } = await s.ok(TaskDocument, { id: held.id });
+    const res = await fetch(`${s.baseUrl}/a2a/teams/${teamId}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await s.tokenFor('alice')}`, 'content-type': 'application/json', 'last-event-id': final.events[0]!.id },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tasks/resubscribe', params: { id: task.id } }),
+    });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const body = await res.text();
+    const ids = [...body.matchAll(/^id: (\d+)$/gm)].map((m) => m[1]);
+    expect(ids).toEqual(final.events.slice(1).map((e) => e.id));
+    const states = [...body.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!).result).map((r) => r.status?.state ?? r.kind);
+    expect(states).toEqual(['working', 'artifact-update', 'completed']);
   });
 });
 

@@ -47,10 +47,12 @@ const idOf = (body: unknown): RpcId => {
   return typeof id === 'string' || typeof id === 'number' ? id : null;
 };
 
-/** The cursor an SSE event carries (a status update's `metadata.cursor`), in v1.0 and v0.3 shapes alike. */
+/** The cursor an SSE event carries (`metadata.cursor` of a task or status update), in v1.0 and v0.3 shapes alike. */
 function cursorOf(message: { result?: unknown }): string | undefined {
-  const r = message.result as Record<string, { metadata?: { cursor?: unknown } } | undefined> & { metadata?: { cursor?: unknown }; kind?: string };
-  const cursor = r?.statusUpdate?.metadata?.cursor ?? (r?.kind === 'status-update' ? r.metadata?.cursor : undefined);
+  type WithCursor = { metadata?: { cursor?: unknown } } | undefined;
+  const r = message.result as (Record<string, WithCursor> & { metadata?: { cursor?: unknown }; kind?: string }) | undefined;
+  const legacy = r?.kind === 'status-update' || r?.kind === 'task' ? r.metadata?.cursor : undefined;
+  const cursor = r?.statusUpdate?.metadata?.cursor ?? r?.task?.metadata?.cursor ?? legacy;
   return typeof cursor === 'string' ? cursor : undefined;
 }
 

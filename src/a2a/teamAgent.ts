@@ -71,7 +71,8 @@ export class TeamAgent implements A2ARequestHandler {
   async *sendMessageStream(params: SendMessageRequest): AsyncGenerator<StreamResponse> {
     const { task, events } = await this.start(params.message, true);
     yield { payload: { $case: 'task', value: a2aTask(task) } };
-    yield* this.updates(events!, task, isSettled);
+    // The Task shows the events the operation answered with (CREATED, INPUT_PROVIDED): not again.
+    yield* this.updates(events!, task, isSettled, task.events.at(-1)?.id);
   }
 
   async getTask(params: GetTaskRequest): Promise<Task> {
@@ -191,11 +192,20 @@ export class TeamAgent implements A2ARequestHandler {
     for await (const event of events) if (event.taskId === taskId) yield event;
   }
 
-  /** Each event of the task as a status update (a completion's result first as an artifact), until `last` holds. */
-  private async *updates(events: AsyncGenerator<TeamEvent>, task: StoredTask, last: (state: ReturnType<typeof stateOfEvent>) => boolean): AsyncGenerator<StreamResponse> {
+  /**
+   * Each event of the task after `shown` (the cursor of the Task already sent, if any) as a status
+   * update (a completion's result first as an artifact), until `last` holds.
+   */
+  private async *updates(
+    events: AsyncGenerator<TeamEvent>,
+    task: StoredTask,
+    last: (state: ReturnType<typeof stateOfEvent>) => boolean,
+    shown?: string,
+  ): AsyncGenerator<StreamResponse> {
     const contextId = contextOf(task);
     try {
       for await (const event of this.taskEvents(events, task.id)) {
+        if (shown !== undefined && BigInt(event.id) <= BigInt(shown)) continue;
         if (event.type === 'COMPLETED') {
           const artifact = resultArtifact(task.id, event.task.result);
           yield { payload: { $case: 'artifactUpdate', value: { taskId: task.id, contextId, artifact, append: false, lastChunk: true, metadata: undefined } } };
