@@ -106,6 +106,7 @@ describe('the agent card', () => {
     const anonymous = await fetch(url);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    expect((await fetch(url, { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
     const bob = await fetch(url, { headers: { authorization: `Bearer ${await s.tokenFor('bob')}` } });
     expect(bob.status).toBe(404);
     expect(await bob.text()).not.toContain('researchers');
