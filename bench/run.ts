@@ -15,6 +15,7 @@ import { floorWithNode, floorWithPgbench, pgbenchVersion, type FloorRun } from '
 import { longPoll, push } from './scenarios/latency.js';
 import { rss } from './scenarios/rss.js';
 import { bareYoga, derivedRatios, graphql, rest, sqlPath } from './scenarios/throughput.js';
+import { postgresCpu } from './postgresCpu.js';
 import { startServer, type RunningServer } from './servers.js';
 
 const opts = parseOptions();
@@ -97,12 +98,23 @@ try {
           ? `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99!.toFixed(2)} ms`
           : `${fmt(r.value ?? NaN, r.unit === 'ratio' ? 2 : 0)} ${r.unit}${r.ratio != null && r.unit !== 'ratio' ? ` (${r.ratio.toFixed(2)} × floor)` : ''}${r.verified ? `, ${r.verified}` : ''}`;
 
+  // PostgreSQL's CPU per task of each throughput row (when the cluster runs on this machine).
+  const pgCpu = await postgresCpu(dbs.admin);
   async function scenario(name: string, description: string, run: () => Promise<Result | Result[]>): Promise<Result[]> {
     progress(`▶ ${name}: ${description}`);
     let out: Result[];
     try {
+      const cpuBefore = pgCpu?.();
       const r = await withTimeout(run());
       out = Array.isArray(r) ? r : [r];
+      const cpuMs = pgCpu && cpuBefore !== undefined ? pgCpu() - cpuBefore : null;
+      const row = out[0]!;
+      if (cpuMs !== null && out.length === 1 && row.n && /\/s$/.test(row.unit)) {
+        // Includes warm-up and checks of the scenario: an upper bound, comparable across rows.
+        const perTask = (cpuMs * 1000) / row.n;
+        row.extra = { ...row.extra, postgresCpuUsPerTask: Math.round(perTask) };
+        row.detail = `${row.detail ? `${row.detail}; ` : ''}PostgreSQL CPU ${fmt(perTask)} µs per ${row.unit.startsWith('cycles') ? 'cycle' : 'task'}`;
+      }
     } catch (err) {
       out = [{ name, label: name, value: null, unit: '', failed: err instanceof Error ? err.message : typeof err === 'object' ? JSON.stringify(err) : String(err) }];
     }

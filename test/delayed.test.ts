@@ -109,7 +109,8 @@ describe('long polls and due tasks', () => {
     const query = pool.query.bind(pool);
     pool.query = ((config: unknown, ...rest: unknown[]) => {
       const name = (config as { name?: string } | undefined)?.name;
-      if (name === 'queues_claim_tasks' || name === 'queues_next_due_at') counted.set(name, (counted.get(name) ?? 0) + 1);
+      const key = name?.startsWith('queues_claim_tasks') ? 'queues_claim_tasks' : name;
+      if (key === 'queues_claim_tasks' || key === 'queues_next_due_at') counted.set(key, (counted.get(key) ?? 0) + 1);
       return (query as (...a: unknown[]) => unknown)(config, ...rest);
     }) as typeof pool.query;
     try {

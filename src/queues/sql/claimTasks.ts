@@ -1,4 +1,4 @@
-import { statement } from '../../db/statement.js';
+import { statement, variants } from '../../db/statement.js';
 import { taskColumns, type TaskRow } from './taskColumns.js';
 
 export interface ClaimOutcome {
@@ -35,23 +35,10 @@ export function claimResult(rows: ClaimRow[]): ClaimOutcome & { tasks: TaskRow[]
   return { queueFound: first._queueFound, teamId: first._teamId, isMember: first._isMember, heldTaskId: first._heldTaskId, tasks };
 }
 
-/**
- * Dequeue: assigns up to `limit` of the queue's claimable tasks to `agentId` in one statement,
- * and says in the same round trip why nothing came back (no queue, a member of the queue's team
- * whose rules apply first). Order is priority descending, then insertion order, over
- * `tasks_claimable_idx` (pending rows only). SKIP LOCKED lets concurrent claimers pass over rows
- * another one holds, so each task goes to exactly one agent and nobody waits. Tasks past their
- * deadline are never handed out, nor tasks before their `run_at` (a retry's backoff, a delay); a task reserved for a member (parallel dispatch) goes to that
- * member only. With `asMember` the caller holds the member's row lock (see dequeue.ts): a member
- * that already holds a task gets nothing, checked in this statement's snapshot, taken after
- * that lock. Every lease token is fresh.
- */
-export const claimTasks = statement<
-  { ownerId: string; queueId: string; agentId: string; limit: number; asMember: boolean },
-  ClaimRow
->(
-  'queues_claim_tasks',
-  `WITH queue AS (
+type ClaimParams = { ownerId: string; queueId: string; agentId: string; limit: number; asMember: boolean };
+
+/** The claim for a limit (a number, or `$4`) and for a member or not, inlined where fixed. */
+const claimText = (limit: string, asMember: boolean) => `WITH queue AS (
      SELECT q.id, q.team_id, q.visibility_timeout_seconds, (m.name IS NOT NULL) AS is_member
      FROM work_queues q
      LEFT JOIN team_members m ON m.team_id = q.team_id AND m.name = $3
@@ -59,19 +46,19 @@ export const claimTasks = statement<
    ),
    held AS (
      SELECT s.current_task_id FROM queue JOIN team_member_states s ON s.team_id = queue.team_id AND s.name = $3
-     WHERE $5 AND queue.is_member
+     WHERE ${asMember} AND queue.is_member
    ),
    next AS (
      SELECT t.id FROM tasks t
      WHERE t.queue_id = $2
-       AND EXISTS (SELECT 1 FROM queue WHERE NOT queue.is_member OR $5)
+       AND EXISTS (SELECT 1 FROM queue WHERE NOT queue.is_member OR ${asMember})
        AND NOT EXISTS (SELECT 1 FROM held WHERE held.current_task_id IS NOT NULL)
        AND t.status = 'PENDING'
        AND (t.deadline IS NULL OR t.deadline > now())
        AND (t.run_at IS NULL OR t.run_at <= now())
        AND (t.reserved_for IS NULL OR t.reserved_for = $3)
      ORDER BY t.priority DESC, t.seq
-     LIMIT $4
+     LIMIT ${limit}
      FOR UPDATE SKIP LOCKED
    ),
    claimed AS (
@@ -84,6 +71,22 @@ export const claimTasks = statement<
      WHERE t.id = next.id
      RETURNING ${taskColumns('t')}
    )
-   ${claimAnswer('queue')}`,
-  (p) => [p.ownerId, p.queueId, p.agentId, p.limit, p.asMember],
-);
+   ${claimAnswer('queue')}`;
+
+const claimOne = statement<ClaimParams, ClaimRow>('queues_claim_tasks', claimText('1', false), (p) => [p.ownerId, p.queueId, p.agentId]);
+const claimOneAsMember = statement<ClaimParams, ClaimRow>('queues_claim_tasks_as_member', claimText('1', true), (p) => [p.ownerId, p.queueId, p.agentId]);
+const claimMany = statement<ClaimParams, ClaimRow>('queues_claim_tasks_batch', claimText('$4', false), (p) => [p.ownerId, p.queueId, p.agentId, p.limit]);
+
+/**
+ * Dequeue: assigns up to `limit` of the queue's claimable tasks to `agentId` in one statement,
+ * and says in the same round trip why nothing came back (no queue, a member of the queue's team
+ * whose rules apply first). Order is priority descending, then insertion order, over
+ * `tasks_claimable_idx` (pending rows only). SKIP LOCKED lets concurrent claimers pass over rows
+ * another one holds, so each task goes to exactly one agent and nobody waits. Tasks past their
+ * deadline are never handed out, nor tasks before their `run_at` (a retry's backoff, a delay); a task reserved for a member (parallel dispatch) goes to that
+ * member only. With `asMember` the caller holds the member's row lock (see dequeue.ts): a member
+ * that already holds a task gets nothing, checked in this statement's snapshot, taken after
+ * that lock. Every lease token is fresh.
+ * A member claims one task at a time; other agents up to `limit`.
+ */
+export const claimTasks = variants(claimOne, (p: ClaimParams) => (p.asMember ? claimOneAsMember : p.limit === 1 ? claimOne : claimMany));

@@ -1,4 +1,4 @@
-import { statement } from '../../db/statement.js';
+import { itemsStatement } from '../../db/statement.js';
 import { heldBy, itemsAnswer, markHoldersSeen, type ItemRow } from './finishOutcome.js';
 import { taskColumns } from './taskColumns.js';
 
@@ -15,11 +15,16 @@ export interface CompleteItem {
  * Completes ASSIGNED tasks of the owner in one statement, each item fenced by its lease token
  * and agent when given; stores the result. A single complete is a batch of one.
  */
-export const completeTasks = statement<{ ownerId: string; items: CompleteItem[] }, ItemRow>(
-  'queues_complete_tasks',
-  `WITH input AS (
-     SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) WITH ORDINALITY AS i(id, lease_token, agent_id, result, ord)
-   ),
+export const completeTasks = itemsStatement<{ ownerId: string; items: CompleteItem[] }, CompleteItem, ItemRow>('queues_complete_tasks', {
+  leading: (p) => [p.ownerId],
+  leadingCount: 1,
+  columns: [
+    { name: 'id', type: 'text', value: (i) => i.id },
+    { name: 'lease_token', type: 'text', value: (i) => i.leaseToken },
+    { name: 'agent_id', type: 'text', value: (i) => i.agentId },
+    { name: 'result', type: 'jsonb', value: (i) => JSON.stringify(i.result ?? null) },
+  ],
+  text: (items) => `WITH input AS (${items}),
    done AS (
      UPDATE tasks t
      SET status = 'COMPLETED', result = input.result
@@ -31,11 +36,4 @@ export const completeTasks = statement<{ ownerId: string; items: CompleteItem[] 
    ),
    seen AS (${markHoldersSeen('done')})
    ${itemsAnswer('input', 'done', '$1')}`,
-  (p) => [
-    p.ownerId,
-    p.items.map((i) => i.id),
-    p.items.map((i) => i.leaseToken),
-    p.items.map((i) => i.agentId),
-    p.items.map((i) => JSON.stringify(i.result ?? null)),
-  ],
-);
+});

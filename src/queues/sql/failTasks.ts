@@ -1,4 +1,4 @@
-import { statement } from '../../db/statement.js';
+import { itemsStatement } from '../../db/statement.js';
 import { FAILABLE, heldBy, itemsAnswer, markHoldersSeen, type ItemRow } from './finishOutcome.js';
 import { taskColumns } from './taskColumns.js';
 
@@ -18,12 +18,17 @@ export interface FailItem {
  * as the reason it was requeued. Otherwise it is FAILED for good, `exhausted` when a retry was
  * asked for but its attempts ran out.
  */
-export const failTasks = statement<{ ownerId: string; items: FailItem[] }, ItemRow>(
-  'queues_fail_tasks',
-  `WITH input AS (
-     SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[])
-       WITH ORDINALITY AS i(id, lease_token, agent_id, error, retry, ord)
-   ),
+export const failTasks = itemsStatement<{ ownerId: string; items: FailItem[] }, FailItem, ItemRow>('queues_fail_tasks', {
+  leading: (p) => [p.ownerId],
+  leadingCount: 1,
+  columns: [
+    { name: 'id', type: 'text', value: (i) => i.id },
+    { name: 'lease_token', type: 'text', value: (i) => i.leaseToken },
+    { name: 'agent_id', type: 'text', value: (i) => i.agentId },
+    { name: 'error', type: 'text', value: (i) => i.error },
+    { name: 'retry', type: 'boolean', value: (i) => i.retry },
+  ],
+  text: (items) => `WITH input AS (${items}),
    done AS (
      UPDATE tasks t
      SET status = CASE WHEN d.requeue THEN 'PENDING'::"TaskStatus" ELSE 'FAILED'::"TaskStatus" END,
@@ -46,12 +51,4 @@ export const failTasks = statement<{ ownerId: string; items: FailItem[] }, ItemR
    ),
    seen AS (${markHoldersSeen('done')})
    ${itemsAnswer('input', 'done', '$1')}`,
-  (p) => [
-    p.ownerId,
-    p.items.map((i) => i.id),
-    p.items.map((i) => i.leaseToken),
-    p.items.map((i) => i.agentId),
-    p.items.map((i) => i.error),
-    p.items.map((i) => i.retry),
-  ],
-);
+});

@@ -1,4 +1,4 @@
-import { statement } from '../../db/statement.js';
+import { statement, variants } from '../../db/statement.js';
 import { claimAnswer, type ClaimRow } from './claimTasks.js';
 import { taskColumns } from './taskColumns.js';
 
@@ -15,9 +15,10 @@ export const STEAL_COUNT_CAP = 10_000;
  * so it locks exactly one task. Reserved tasks (parallel dispatch) and tasks not yet due (`run_at`) are never stolen. The outcome
  * columns are those of claimTasks (a member of the thief queue's team follows the member rules).
  */
-export const stealTask = statement<{ ownerId: string; thiefQueueId: string; agentId: string; asMember: boolean }, ClaimRow>(
-  'queues_steal_task',
-  `WITH thief AS (
+type StealParams = { ownerId: string; thiefQueueId: string; agentId: string; asMember: boolean };
+
+/** The steal for a member or not, inlined (a flag parameter keeps PostgreSQL from a generic plan). */
+const stealText = (asMember: boolean) => `WITH thief AS (
      SELECT q.id, q.owner_id, q.steal_group, q.team_id, (m.name IS NOT NULL) AS is_member
      FROM work_queues q
      LEFT JOIN team_members m ON m.team_id = q.team_id AND m.name = $3
@@ -25,7 +26,7 @@ export const stealTask = statement<{ ownerId: string; thiefQueueId: string; agen
    ),
    held AS (
      SELECT s.current_task_id FROM thief JOIN team_member_states s ON s.team_id = thief.team_id AND s.name = $3
-     WHERE $4 AND thief.is_member
+     WHERE ${asMember} AND thief.is_member
    ),
    victims AS MATERIALIZED (
      SELECT v.id, v.visibility_timeout_seconds, c.claimable
@@ -46,7 +47,7 @@ export const stealTask = statement<{ ownerId: string; thiefQueueId: string; agen
          LIMIT ${STEAL_COUNT_CAP}
        ) pending
      ) c
-     WHERE (NOT thief.is_member OR $4)
+     WHERE (NOT thief.is_member OR ${asMember})
        AND NOT EXISTS (SELECT 1 FROM held WHERE held.current_task_id IS NOT NULL)
        AND c.claimable > 0
      ORDER BY c.claimable DESC, v.id
@@ -79,6 +80,10 @@ export const stealTask = statement<{ ownerId: string; thiefQueueId: string; agen
      WHERE t.id = next.id
      RETURNING ${taskColumns('t')}
    )
-   ${claimAnswer('thief')}`,
-  (p) => [p.ownerId, p.thiefQueueId, p.agentId, p.asMember],
-);
+   ${claimAnswer('thief')}`;
+
+const values = (p: StealParams) => [p.ownerId, p.thiefQueueId, p.agentId];
+const steal = statement<StealParams, ClaimRow>('queues_steal_task', stealText(false), values);
+const stealAsMember = statement<StealParams, ClaimRow>('queues_steal_task_as_member', stealText(true), values);
+
+export const stealTask = variants(steal, (p: StealParams) => (p.asMember ? stealAsMember : steal));
