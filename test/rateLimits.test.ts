@@ -228,6 +228,18 @@ describe('requests per second', () => {
     await waitFor(async () => (await graphql(s, 'gus', '{ __typename }')).status === 200, { timeoutMs: 5_000, what: 'gus served again' });
   });
 
+  it('answers the A2A front door past the limit with 429 and Retry-After', async () => {
+    const team = await graphql(s, 'amy', 'mutation { createTeam(input: { name: "a2a", size: 1 }) { id } }');
+    const card = `/a2a/teams/${team.body.data.createTeam.id}/.well-known/agent-card.json`;
+    // Each card is one team lookup; the team's creation may still count in this second.
+    const answers = byStatus(await fourAtOnce(() => call(s, 'amy', 'GET', card)));
+    expect(answers[0]!.status).toBe(200);
+    const refused = answers.at(-1)!;
+    expect(refused.status).toBe(429);
+    expect(refused.retryAfter).toMatch(RETRY_AFTER);
+    expect(refused.body).toEqual({ error: { code: 'RATE_LIMITED', message: 'Too many requests: at most 3 per second per owner; retry in 1 s' } });
+  });
+
   it('fails a websocket operation past the limit, keeping the socket open', async () => {
     const ws = await s.wsClient({ authorization: `Bearer ${await s.tokenFor('wanda')}` });
     const answers = await Promise.all(Array.from({ length: 4 }, () => over(ws.client, '{ __typename }')));

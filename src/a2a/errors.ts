@@ -18,6 +18,8 @@ export class FrontDoorError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** RATE_LIMITED: the `Retry-After` to answer with, in seconds. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -30,7 +32,7 @@ export const invalidParams = (field: string, reason: string) =>
 /**
  * A GraphQL error in A2A terms: NOT_FOUND → task not found (-32001), BAD_USER_INPUT → invalid
  * params naming the A2A field, CONFLICT → not cancelable (-32002) or unsupported operation (-32004),
- * UNAUTHENTICATED / SERVICE_UNAVAILABLE → the front door's HTTP status; anything else an
+ * UNAUTHENTICATED / RATE_LIMITED / SERVICE_UNAVAILABLE → the front door's HTTP status; anything else an
  * internal error (-32603) with GraphQL's masked message.
  */
 export function graphqlError(error: GraphQLFormattedError, { fields = {}, conflict = 'unsupported' }: ErrorMapping = {}): Error {
@@ -49,6 +51,8 @@ export function graphqlError(error: GraphQLFormattedError, { fields = {}, confli
       return conflict === 'notCancelable' ? new TaskNotCancelableError(error.message) : new UnsupportedOperationError(error.message);
     case 'UNAUTHENTICATED':
       return new FrontDoorError(401, code, error.message);
+    case 'RATE_LIMITED':
+      return new FrontDoorError(429, code, error.message, typeof error.extensions?.retryAfter === 'number' ? error.extensions.retryAfter : 1);
     case 'SERVICE_UNAVAILABLE':
       return new FrontDoorError(503, code, error.message);
     default:

@@ -29,10 +29,11 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }
 
-/** The front door's answer: 401 with a Bearer challenge, 404, 503 with Retry-After. */
+/** The front door's answer: 401 with a Bearer challenge, 404, 429 (a rate limit) and 503 with Retry-After. */
 function sendFrontDoor(res: ServerResponse, err: FrontDoorError, id: RpcId, card: boolean) {
+  const retryAfter = err.retryAfterSeconds ?? (err.status === 503 ? RETRY_AFTER_SECONDS : undefined);
   const headers: Record<string, string> =
-    err.status === 401 ? { 'www-authenticate': 'Bearer' } : err.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
+    err.status === 401 ? { 'www-authenticate': 'Bearer' } : retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {};
   send(res, err.status, card ? { error: { code: err.code, message: err.message } } : rpcError(id, INVALID_REQUEST, err.message), headers);
 }
 
