@@ -8,6 +8,7 @@ import type { Db } from './db/client.js';
 import { logOutages } from './db/outageLog.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { createEventTailer, type EventTailer } from './events/tailer.js';
+import { createAgentTokenGuard } from './graphql/agentTokenGuard.js';
 import { attachWebSocketServer } from './graphql/websocket.js';
 import { createGraphQLServer, type Yoga } from './graphql/yoga.js';
 import { createCors } from './http/cors.js';
@@ -79,7 +80,8 @@ export function buildApp(deps: {
   const bus = createEventBus();
   const events = createEventTailer({ db, connectionString: deps.databaseUrl, bus, log, pollMs: config.eventPollMs });
   let ticker: ReturnType<typeof startScheduleTicker> | undefined;
-  const yoga = createGraphQLServer({ ...deps, bus, events, introspection: config.introspection, schedulesChanged: () => ticker?.poke() });
+  const agentTokens = createAgentTokenGuard(db, bus);
+  const yoga = createGraphQLServer({ ...deps, bus, events, agentTokens, introspection: config.introspection, schedulesChanged: () => ticker?.poke() });
   const rest = createRestRouter(yoga, log);
   const a2a = createA2ARouter(yoga, log);
   const cors = createCors(config.corsOrigins ?? []);
@@ -138,7 +140,7 @@ export function buildApp(deps: {
     if (path === yoga.graphqlEndpoint) answeredBy(req, yoga.graphqlEndpoint);
     void yoga.handle(req, res);
   })));
-  const websockets = attachWebSocketServer(server, yoga, deps.tokens, log, config.websocket);
+  const websockets = attachWebSocketServer(server, yoga, deps.tokens, agentTokens, log, config.websocket);
 
   let stopSweeper: (() => Promise<void>) | undefined;
   let stopped: Promise<void> | undefined;

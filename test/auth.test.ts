@@ -67,3 +67,34 @@ describe('dev secret', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 });
+
+describe('agent tokens (claims team, agent, ver)', () => {
+  const agent = { teamId: 'team-abc123', agentId: 'agent-2', version: 0 };
+
+  it('verify() answers the agent beside the owner', async () => {
+    const { token, expiresAt } = await s.tokens.mintAgent('alice', agent, 600);
+    const identity = await s.tokens.verify(token);
+    expect(identity).toEqual({ ownerId: 'alice', expiresAt, agent });
+    expect(expiresAt.getTime()).toBeGreaterThan(Date.now() + 590_000);
+    expect((await s.tokens.verify(await s.tokenFor('alice'))).agent).toBeUndefined();
+  });
+
+  it.each([
+    ['a team without agent and ver', { team: 'team-abc123' }],
+    ['a team that is no team id', { team: 'engineering', agent: 'agent-1', ver: 0 }],
+    ['an agent that is no member name', { team: 'team-abc123', agent: 'bob', ver: 0 }],
+    ['a ver that is a string', { team: 'team-abc123', agent: 'agent-1', ver: '0' }],
+    ['a negative ver', { team: 'team-abc123', agent: 'agent-1', ver: -1 }],
+    ['a fractional ver', { team: 'team-abc123', agent: 'agent-1', ver: 1.5 }],
+  ])('refuses a token with %s: 401', async (_label, extra) => {
+    const token = await new SignJWT(extra).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(s.secret));
+    const res = await post(`Bearer ${token}`);
+    expect(res.status).toBe(401);
+    expect(res.body.errors?.[0]?.message).toMatch(/malformed agent token/);
+  });
+
+  it('cannot be minted without a shared secret (JWKS)', async () => {
+    const jwks = await createTokenService({ jwt: { kind: 'jwks', jwksUrl: 'http://127.0.0.1:9/jwks.json' }, dataDir: '.data' });
+    await expect(jwks.mintAgent('alice', agent, 60)).rejects.toThrow(/JWT_JWKS_URL/);
+  });
+});

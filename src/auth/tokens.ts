@@ -6,12 +6,41 @@ export interface Identity {
   /** The token's `sub`: the owner of everything this request reads or writes. */
   ownerId: string;
   expiresAt: Date;
+  /** Set only for agent tokens: the one team and member this token may act as. */
+  agent?: AgentClaim;
+}
+
+/** What an agent token names besides its owner: claims `team`, `agent` and `ver`. */
+export interface AgentClaim {
+  teamId: string;
+  agentId: string;
+  /** The member's token version when minted; revokeAgentTokens raises it, refusing older tokens. */
+  version: number;
+}
+
+const TEAM_ID = /^team-[A-Za-z0-9_-]{1,64}$/;
+const AGENT_ID = /^agent-[1-9][0-9]?$/;
+
+/**
+ * The agent claim of a verified payload: none when the token carries none of team/agent/ver (an
+ * owner token); an AuthError when it carries some but not all, or any of them malformed, so a
+ * half-formed agent token can never pass for an owner token.
+ */
+function agentClaim(payload: Record<string, unknown>): AgentClaim | undefined {
+  const { team, agent, ver } = payload;
+  if (team === undefined && agent === undefined && ver === undefined) return undefined;
+  if (typeof team !== 'string' || !TEAM_ID.test(team)) throw new AuthError('malformed agent token: claim team must be a team id (team-…)');
+  if (typeof agent !== 'string' || !AGENT_ID.test(agent)) throw new AuthError('malformed agent token: claim agent must be a member name (agent-N)');
+  if (typeof ver !== 'number' || !Number.isSafeInteger(ver) || ver < 0) throw new AuthError('malformed agent token: claim ver must be a non-negative integer');
+  return { teamId: team, agentId: agent, version: ver };
 }
 
 export interface TokenService {
   verify(token: string): Promise<Identity>;
   /** Mints a token; only possible with a shared secret (HS256), not with a JWKS. */
   mint(sub: string, expiresIn?: string): Promise<string>;
+  /** Mints an agent token of `sub` (claims team, agent, ver) valid for `expiresInSeconds`; HS256 only. */
+  mintAgent(sub: string, agent: AgentClaim, expiresInSeconds: number): Promise<{ token: string; expiresAt: Date }>;
   mode: 'secret' | 'jwks' | 'dev';
 }
 
@@ -65,7 +94,8 @@ export async function createTokenService(
           ...claims,
         });
         if (typeof payload.sub !== 'string' || !payload.sub) throw new AuthError('token has no usable sub (a non-empty string)');
-        return remember(token, { ownerId: payload.sub, expiresAt: new Date(payload.exp! * 1000) });
+        const agent = agentClaim(payload);
+        return remember(token, { ownerId: payload.sub, expiresAt: new Date(payload.exp! * 1000), ...(agent ? { agent } : {}) });
       } catch (err) {
         if (err instanceof AuthError) throw err;
         if (err instanceof errors.JWTExpired) throw new AuthError('token expired');
@@ -74,14 +104,25 @@ export async function createTokenService(
       }
     },
     async mint(sub, expiresIn = '24h') {
-      if (!(key instanceof Uint8Array)) throw new AuthError('tokens come from your identity provider when JWT_JWKS_URL is set');
-      let builder = new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(sub).setIssuedAt().setExpirationTime(expiresIn);
-      if (claims.issuer) builder = builder.setIssuer(claims.issuer);
-      if (claims.audience) builder = builder.setAudience(claims.audience);
-      return builder.sign(key);
+      return sign(sub, {}, expiresIn);
+    },
+    async mintAgent(sub, agent, expiresInSeconds) {
+      const exp = Math.floor(Date.now() / 1000) + expiresInSeconds;
+      const token = await sign(sub, { team: agent.teamId, agent: agent.agentId, ver: agent.version }, exp);
+      return { token, expiresAt: new Date(exp * 1000) };
     },
   };
+
+  async function sign(sub: string, extra: Record<string, unknown>, expiresIn: string | number) {
+    if (!(key instanceof Uint8Array)) throw new AuthError(MINT_NEEDS_SECRET);
+    let builder = new SignJWT(extra).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(sub).setIssuedAt().setExpirationTime(expiresIn);
+    if (claims.issuer) builder = builder.setIssuer(claims.issuer);
+    if (claims.audience) builder = builder.setAudience(claims.audience);
+    return builder.sign(key);
+  }
 }
+
+export const MINT_NEEDS_SECRET = 'tokens come from your identity provider when JWT_JWKS_URL is set';
 
 /** `Bearer <token>` from a header value; null when absent or malformed. */
 export function bearerToken(header: string | null | undefined): string | null {

@@ -124,8 +124,8 @@ export type ScheduleTaskInput = {
 
 export type SendMessageInput = {
   body: string;
-  /** The sending member, e.g. agent-1. */
-  from: string;
+  /** The sending member, e.g. agent-1 (an agent token: itself, the default). */
+  from?: string | null | undefined;
   /** One member; omit to send to the whole team. */
   to?: string | null | undefined;
 };
@@ -156,6 +156,7 @@ export type TaskStatus =
   | 'PENDING';
 
 export type TeamEventType =
+  | 'AGENT_TOKENS_REVOKED'
   | 'DISPATCH_PROGRESS'
   | 'MEMBER_ADDED'
   | 'MEMBER_STATE'
