@@ -70,9 +70,9 @@ function outcomes(rows: ItemRow[], action: string, allowed?: readonly string[]):
 }
 
 const completeItems = (items: ReturnType<typeof completeBatchSchema.parse>) =>
-  items.map((i) => ({ id: i.id, leaseToken: i.leaseToken ?? null, agentId: i.agentId ?? null, result: i.result ?? null }));
+  items.map((i) => ({ id: i.id, leaseToken: i.leaseToken ?? null, agentId: i.agentId ?? null, result: i.result ?? null, cost: i.cost ?? null }));
 const failItems = (items: ReturnType<typeof failBatchSchema.parse>) =>
-  items.map((i) => ({ id: i.id, leaseToken: i.leaseToken ?? null, agentId: i.agentId ?? null, error: i.error, retry: i.retry ?? false }));
+  items.map((i) => ({ id: i.id, leaseToken: i.leaseToken ?? null, agentId: i.agentId ?? null, error: i.error, retry: i.retry ?? false, cost: i.cost ?? null }));
 
 /**
  * Completes ASSIGNED tasks (one statement for the whole batch), each fenced by its lease token

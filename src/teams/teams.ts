@@ -25,6 +25,8 @@ export async function createTeam(db: Db, ownerId: string, input: TeamInput): Pro
       model: data.model ?? null,
       mode: data.mode ?? null,
       systemPrompt: data.systemPrompt ?? null,
+      maxCost: data.budget?.maxCost ?? null,
+      maxTasks: data.budget?.maxTasks ?? null,
     });
     return team!;
   } catch (err) {

@@ -12,6 +12,8 @@ export type BackgroundTaskInput = {
 export type CompleteTaskItem = {
   /** When given, the task must be assigned to this agent. */
   agentId?: string | null | undefined;
+  /** What this attempt cost, in your units (dollars, tokens…): a finite number ≥ 0, added to the task and to its team’s spend. */
+  cost?: number | null | undefined;
   id: string | number;
   /** The token from dequeue: the item is refused once the lease was lost. */
   leaseToken?: string | null | undefined;
@@ -19,6 +21,8 @@ export type CompleteTaskItem = {
 };
 
 export type CreateTeamInput = {
+  /** Spending limits (none by default). */
+  budget?: TeamBudgetInput | null | undefined;
   /** e.g. "coordinate". */
   mode?: string | null | undefined;
   model?: string | null | undefined;
@@ -88,6 +92,8 @@ export type EnqueueTaskInput = {
 
 export type FailTaskItem = {
   agentId?: string | null | undefined;
+  /** What this attempt cost, in your units (dollars, tokens…): a finite number ≥ 0, added to the task and to its team’s spend. */
+  cost?: number | null | undefined;
   error: string;
   id: string | number;
   leaseToken?: string | null | undefined;
@@ -95,7 +101,7 @@ export type FailTaskItem = {
   retry?: boolean | null | undefined;
 };
 
-/** BUSY while the member holds an assigned task of its team, STOPPED once the team stopped. */
+/** BUSY while the member holds an assigned task of its team (also in a paused team: it may finish it), STOPPED once the team stopped, IDLE otherwise. */
 export type MemberState =
   | 'BUSY'
   | 'IDLE'
@@ -155,14 +161,26 @@ export type TaskStatus =
   | 'INPUT_REQUIRED'
   | 'PENDING';
 
+/** Spending limits; a limit left out or null is no limit. */
+export type TeamBudgetInput = {
+  /** Greater than 0: the team pauses once the reported costs reach it. */
+  maxCost?: number | null | undefined;
+  /** At least 1: the team pauses once it finished this many tasks. */
+  maxTasks?: number | null | undefined;
+};
+
 export type TeamEventType =
+  | 'BUDGET_EXHAUSTED'
   | 'DISPATCH_PROGRESS'
   | 'MEMBER_ADDED'
   | 'MEMBER_STATE'
+  | 'TEAM_RESUMED'
   | 'TEAM_STOPPED';
 
+/** ACTIVE; PAUSED once its budget ran out (its queues hand out nothing, no dispatches) until resumeTeam; STOPPED for good. */
 export type TeamStatus =
   | 'ACTIVE'
+  | 'PAUSED'
   | 'STOPPED';
 
 export type CancelTaskMutationVariables = Exact<{

@@ -10,7 +10,7 @@ export type DispatchStatus =
   | 'FAILED'
   | 'RUNNING';
 
-/** BUSY while the member holds an assigned task of its team, STOPPED once the team stopped. */
+/** BUSY while the member holds an assigned task of its team (also in a paused team: it may finish it), STOPPED once the team stopped, IDLE otherwise. */
 export type MemberState =
   | 'BUSY'
   | 'IDLE'
@@ -42,13 +42,17 @@ export type TaskStatus =
   | 'PENDING';
 
 export type TeamEventType =
+  | 'BUDGET_EXHAUSTED'
   | 'DISPATCH_PROGRESS'
   | 'MEMBER_ADDED'
   | 'MEMBER_STATE'
+  | 'TEAM_RESUMED'
   | 'TEAM_STOPPED';
 
+/** ACTIVE; PAUSED once its budget ran out (its queues hand out nothing, no dispatches) until resumeTeam; STOPPED for good. */
 export type TeamStatus =
   | 'ACTIVE'
+  | 'PAUSED'
   | 'STOPPED';
 
 export type MessageLineFragment = { id: string, seq: number, from: string, to: string | null, body: string, createdAt: string };

@@ -1,4 +1,5 @@
 import { statement } from '../../db/statement.js';
+import { addCost, chargeTeams } from './chargeTeams.js';
 import { heldBy, itemsAnswer, markHoldersSeen, type ItemRow } from './finishOutcome.js';
 import { taskColumns } from './taskColumns.js';
 
@@ -9,27 +10,31 @@ export interface CompleteItem {
   /** When set, the task must be assigned to this agent. */
   agentId: string | null;
   result: unknown;
+  /** What this attempt cost (the user's units), added to the task and its team's spend. */
+  cost: number | null;
 }
 
 /**
  * Completes ASSIGNED tasks of the owner in one statement, each item fenced by its lease token
- * and agent when given; stores the result. A single complete is a batch of one.
+ * and agent when given; stores the result and adds the reported cost to the task and to its team's
+ * spend (chargeTeams). A single complete is a batch of one.
  */
 export const completeTasks = statement<{ ownerId: string; items: CompleteItem[] }, ItemRow>(
   'queues_complete_tasks',
   `WITH input AS (
-     SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) WITH ORDINALITY AS i(id, lease_token, agent_id, result, ord)
+     SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[], $6::float8[]) WITH ORDINALITY AS i(id, lease_token, agent_id, result, cost, ord)
    ),
    done AS (
      UPDATE tasks t
-     SET status = 'COMPLETED', result = input.result
+     SET status = 'COMPLETED', result = input.result, cost = ${addCost('t', 'input')}
      FROM input, work_queues q
      WHERE t.id = input.id
        AND q.id = t.queue_id AND q.owner_id = $1
        AND ${heldBy('t', 'input')}
      RETURNING ${taskColumns('t')}, t.assigned_agent_id AS holder
    ),
-   seen AS (${markHoldersSeen('done')})
+   seen AS (${markHoldersSeen('done')}),
+   charged AS (${chargeTeams('done', 'input')})
    ${itemsAnswer('input', 'done', '$1')}`,
   (p) => [
     p.ownerId,
@@ -37,5 +42,6 @@ export const completeTasks = statement<{ ownerId: string; items: CompleteItem[] 
     p.items.map((i) => i.leaseToken),
     p.items.map((i) => i.agentId),
     p.items.map((i) => JSON.stringify(i.result ?? null)),
+    p.items.map((i) => i.cost),
   ],
 );

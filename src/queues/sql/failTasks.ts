@@ -1,4 +1,5 @@
 import { statement } from '../../db/statement.js';
+import { addCost, chargeTeams } from './chargeTeams.js';
 import { FAILABLE, heldBy, itemsAnswer, markHoldersSeen, type ItemRow } from './finishOutcome.js';
 import { taskColumns } from './taskColumns.js';
 
@@ -9,6 +10,8 @@ export interface FailItem {
   error: string;
   /** Requeue when attempts remain and the queue is open (not deleted, team not stopped). */
   retry: boolean;
+  /** What this attempt cost, added to the task and its team's spend (also when requeued). */
+  cost: number | null;
 }
 
 /**
@@ -16,18 +19,19 @@ export interface FailItem {
  * statement, fenced per item like completeTasks. With `retry` and attempts left, in an open queue, the task goes back to PENDING, due after its
  * backoff (`retry_delay` of the queue's retryBackoff with the task's overrides); the error stays
  * as the reason it was requeued. Otherwise it is FAILED for good, `exhausted` when a retry was
- * asked for but its attempts ran out.
+ * asked for but its attempts ran out. The reported cost counts in either case (chargeTeams).
  */
 export const failTasks = statement<{ ownerId: string; items: FailItem[] }, ItemRow>(
   'queues_fail_tasks',
   `WITH input AS (
-     SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[])
-       WITH ORDINALITY AS i(id, lease_token, agent_id, error, retry, ord)
+     SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::float8[])
+       WITH ORDINALITY AS i(id, lease_token, agent_id, error, retry, cost, ord)
    ),
    done AS (
      UPDATE tasks t
      SET status = CASE WHEN d.requeue THEN 'PENDING'::"TaskStatus" ELSE 'FAILED'::"TaskStatus" END,
          error = input.error,
+         cost = ${addCost('t', 'input')},
          run_at = CASE WHEN d.requeue THEN now() + retry_delay(prior.attempts, q.retry_backoff || COALESCE(prior.retry_backoff, '{}'))
                        ELSE t.run_at END,
          exhausted = input.retry AND NOT d.requeue AND d.closed_reason IS NULL
@@ -44,7 +48,8 @@ export const failTasks = statement<{ ownerId: string; items: FailItem[] }, ItemR
        AND ${heldBy('t', 'input', FAILABLE)}
      RETURNING ${taskColumns('t')}, prior.assigned_agent_id AS holder
    ),
-   seen AS (${markHoldersSeen('done')})
+   seen AS (${markHoldersSeen('done')}),
+   charged AS (${chargeTeams('done', 'input')})
    ${itemsAnswer('input', 'done', '$1')}`,
   (p) => [
     p.ownerId,
@@ -53,5 +58,6 @@ export const failTasks = statement<{ ownerId: string; items: FailItem[] }, ItemR
     p.items.map((i) => i.agentId),
     p.items.map((i) => i.error),
     p.items.map((i) => i.retry),
+    p.items.map((i) => i.cost),
   ],
 );
