@@ -143,7 +143,7 @@ export type DashboardProvideInputMutationVariables = Exact<{
 
 export type DashboardProvideInputMutation = { provideInput: { id: string, status: TaskStatus } };
 
-export type TeamCardFragment = { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } };
+export type TeamCardFragment = { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, pausedAt: string | null, budget: { maxCost: number | null, maxTasks: number | null }, spent: { cost: number, tasks: number }, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } };
 
 export type DashboardTeamsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -151,7 +151,7 @@ export type DashboardTeamsQueryVariables = Exact<{
 }>;
 
 
-export type DashboardTeamsQuery = { teams: { totalCount: number, edges: Array<{ node: { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } } }> } };
+export type DashboardTeamsQuery = { teams: { totalCount: number, edges: Array<{ node: { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, pausedAt: string | null, budget: { maxCost: number | null, maxTasks: number | null }, spent: { cost: number, tasks: number }, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } } }> } };
 
 export type DashboardTeamQueryVariables = Exact<{
   id: string | number;
@@ -159,7 +159,7 @@ export type DashboardTeamQueryVariables = Exact<{
 }>;
 
 
-export type DashboardTeamQuery = { team: { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } } };
+export type DashboardTeamQuery = { team: { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, pausedAt: string | null, budget: { maxCost: number | null, maxTasks: number | null }, spent: { cost: number, tasks: number }, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } } };
 
 export type DashboardStopTeamMutationVariables = Exact<{
   id: string | number;
@@ -167,7 +167,7 @@ export type DashboardStopTeamMutationVariables = Exact<{
 }>;
 
 
-export type DashboardStopTeamMutation = { stopTeam: { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } } };
+export type DashboardStopTeamMutation = { stopTeam: { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, pausedAt: string | null, budget: { maxCost: number | null, maxTasks: number | null }, spent: { cost: number, tasks: number }, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } } };
 
 export type DashboardTeamEventsSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
@@ -252,6 +252,15 @@ export const TeamCardFragmentDoc = new TypedDocumentString(`
   queueDepth
   createdAt
   stoppedAt
+  pausedAt
+  budget {
+    maxCost
+    maxTasks
+  }
+  spent {
+    cost
+    tasks
+  }
   queue {
     id
   }
@@ -576,6 +585,15 @@ export const DashboardTeamsDocument = new TypedDocumentString(`
   queueDepth
   createdAt
   stoppedAt
+  pausedAt
+  budget {
+    maxCost
+    maxTasks
+  }
+  spent {
+    cost
+    tasks
+  }
   queue {
     id
   }
@@ -622,6 +640,15 @@ export const DashboardTeamDocument = new TypedDocumentString(`
   queueDepth
   createdAt
   stoppedAt
+  pausedAt
+  budget {
+    maxCost
+    maxTasks
+  }
+  spent {
+    cost
+    tasks
+  }
   queue {
     id
   }
@@ -668,6 +695,15 @@ export const DashboardStopTeamDocument = new TypedDocumentString(`
   queueDepth
   createdAt
   stoppedAt
+  pausedAt
+  budget {
+    maxCost
+    maxTasks
+  }
+  spent {
+    cost
+    tasks
+  }
   queue {
     id
   }
