@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BudgetTeamDocument,
@@ -22,7 +23,7 @@ import {
   TaskDocument,
   type TeamBudgetInput,
 } from './generated/graphql.js';
-import { eventually } from './helpers/eventually.js';
+import { eventually, waitFor } from './helpers/eventually.js';
 import { rest } from './helpers/rest.js';
 import { errorCode, startTestServer, type TestServer } from './helpers/server.js';
 import { collect } from './helpers/ws.js';
@@ -336,6 +337,39 @@ describe('races', () => {
     expect(after).toMatchObject({ status: 'PAUSED', spent: { cost: claimed.length, tasks: claimed.length } });
     expect(await s.db.task.count({ where: { queueId: t.queue.id, status: 'PENDING' } })).toBe(80 - claimed.length);
     expect(await s.db.teamEvent.count({ where: { teamId: t.id, type: 'BUDGET_EXHAUSTED' } })).toBe(1);
+  });
+});
+
+describe('a pausing finish against a kill-switch stop', () => {
+  it('the deadlock PostgreSQL breaks is retried: the finish then sees the task cancelled, no error escapes', async () => {
+    const t = await budgetTeam({ maxTasks: 1 });
+    await enqueue(t.queue.id, 1);
+    const task = await take(t.queue.id);
+    // The stop's order, statement by statement (stopTeam with cancelRunning): the team row, then the tasks.
+    const stopper = new pg.Client({ connectionString: s.url });
+    await stopper.connect();
+    try {
+      await stopper.query('BEGIN');
+      await stopper.query(`UPDATE teams SET status = 'STOPPED', stopped_at = now() WHERE id = $1`, [t.id]);
+      // The finish updates the task, then its budget step waits to pause the team (its row is the stop's).
+      const completing = s.gql(CompleteWithCostDocument, { id: task.id, cost: 1 });
+      const waitingOnLocks = async () =>
+        (await s.handle.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))
+          .rows[0].n as number;
+      await waitFor(async () => (await waitingOnLocks()) === 1, { what: 'the finish waiting for the team row' });
+      // The stop now cancels the running task, which the finish holds: a deadlock, broken after deadlock_timeout.
+      await stopper.query(`UPDATE tasks SET status = 'CANCELLED', error = 'team stopped; running work cancelled' WHERE id = $1`, [task.id]);
+      await stopper.query('COMMIT');
+      const res = await completing;
+      // (Its second run waited for the stop's commit; it says the task changed or was cancelled.)
+      expect(errorCode(res)).toBe('CONFLICT');
+      expect(res.errors![0]!.message).toMatch(/changed concurrently|was cancelled/);
+    } finally {
+      await stopper.end();
+    }
+    expect(await teamOf(t.id)).toMatchObject({ status: 'STOPPED', spent: { cost: 0, tasks: 0 } });
+    expect((await s.ok(TaskDocument, { id: task.id })).task!.status).toBe('CANCELLED');
+    expect(await s.db.teamEvent.count({ where: { teamId: t.id, type: 'BUDGET_EXHAUSTED' } })).toBe(0);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import { retryOnDeadlock } from '../db/pgErrors.js';
 import { DomainError, type ErrorCode } from '../errors.js';
 import { observeFinished } from '../metrics/tasks.js';
 import { parseInput } from '../validation.js';
@@ -80,23 +81,23 @@ const failItems = (items: ReturnType<typeof failBatchSchema.parse>) =>
  */
 export async function completeTasks(db: Db, ownerId: string, items: CompleteItemInput[]): Promise<TaskOutcome[]> {
   const parsed = completeItems(parseInput(completeBatchSchema, items, 'items'));
-  return outcomes(await completeStatement.rows(db.pool, { ownerId, items: parsed }), 'completed');
+  return outcomes(await retryOnDeadlock(() => completeStatement.rows(db.pool, { ownerId, items: parsed })), 'completed');
 }
 
 export async function completeTask(db: Db, ownerId: string, item: CompleteItemInput): Promise<TaskRow> {
   const parsed = completeItems([parseInput(completeItemSchema, item)]);
-  return single(outcomes(await completeStatement.rows(db.pool, { ownerId, items: parsed }), 'completed')[0]!);
+  return single(outcomes(await retryOnDeadlock(() => completeStatement.rows(db.pool, { ownerId, items: parsed })), 'completed')[0]!);
 }
 
 /** Fails ASSIGNED tasks; with `retry` and attempts left in an open queue a task is requeued. */
 export async function failTasks(db: Db, ownerId: string, items: FailItemInput[]): Promise<TaskOutcome[]> {
   const parsed = failItems(parseInput(failBatchSchema, items, 'items'));
-  return outcomes(await failStatement.rows(db.pool, { ownerId, items: parsed }), 'failed', FAILABLE);
+  return outcomes(await retryOnDeadlock(() => failStatement.rows(db.pool, { ownerId, items: parsed })), 'failed', FAILABLE);
 }
 
 export async function failTask(db: Db, ownerId: string, item: FailItemInput): Promise<TaskRow> {
   const parsed = failItems([parseInput(failItemSchema, item)]);
-  return single(outcomes(await failStatement.rows(db.pool, { ownerId, items: parsed }), 'failed', FAILABLE)[0]!);
+  return single(outcomes(await retryOnDeadlock(() => failStatement.rows(db.pool, { ownerId, items: parsed })), 'failed', FAILABLE)[0]!);
 }
 
 /** Extends the lease (by the queue's visibility timeout unless `extendSeconds` is given). */

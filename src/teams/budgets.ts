@@ -1,5 +1,6 @@
 import type { Team } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
+import { retryOnDeadlock } from '../db/pgErrors.js';
 import { conflict, notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
 import { resumeTeam as resumeStatement } from './sql/resumeTeam.js';
@@ -35,7 +36,7 @@ export async function budgetOf(db: Db, teamId: string): Promise<BudgetFigures | 
  */
 export async function setTeamBudget(db: Db, ownerId: string, teamId: string, budget: BudgetInput): Promise<Team> {
   const data = parseInput(budgetSchema, budget, 'budget');
-  const row = await setBudget.row(db.pool, { ownerId, teamId, maxCost: data.maxCost ?? null, maxTasks: data.maxTasks ?? null });
+  const row = await retryOnDeadlock(() => setBudget.row(db.pool, { ownerId, teamId, maxCost: data.maxCost ?? null, maxTasks: data.maxTasks ?? null }));
   const team = await requireTeam(db, ownerId, teamId);
   if (!row) throw conflict(`team ${teamId} is stopped; its budget can no longer change`);
   return team;
@@ -47,7 +48,7 @@ export async function setTeamBudget(db: Db, ownerId: string, teamId: string, bud
  * stays as it is.
  */
 export async function resumeTeam(db: Db, ownerId: string, teamId: string): Promise<Team> {
-  const row = (await resumeStatement.row(db.pool, { ownerId, teamId }))!;
+  const row = (await retryOnDeadlock(() => resumeStatement.row(db.pool, { ownerId, teamId })))!;
   if (row.teamStatus === null) throw notFound('team', teamId);
   if (!row.resumed) {
     if (row.teamStatus === 'STOPPED') throw conflict(`team ${teamId} is stopped; it cannot be resumed`);
