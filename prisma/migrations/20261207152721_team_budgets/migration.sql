@@ -19,6 +19,9 @@ CREATE TABLE "team_budgets" (
 );
 
 -- CreateIndex
+CREATE INDEX "tasks_cost_idx" ON "tasks"("queue_id", "cost") WHERE (cost IS NOT NULL);
+
+-- CreateIndex
 CREATE UNIQUE INDEX "teams_active_name_key" ON "teams"("owner_id", "name") WHERE (status <> 'STOPPED');
 
 -- AddForeignKey
