@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createA2ARouter } from './a2a/router.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { createDashboardHandler } from './dashboard/serve.js';
@@ -59,7 +60,7 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 }
 
 /**
- * Builds the HTTP server (GraphQL, websockets, the REST shim, health checks) and background work
+ * Builds the HTTP server (GraphQL, websockets, the REST shim, the A2A front end, health checks) and background work
  * in one place, torn down in one place.
  */
 export function buildApp(deps: {
@@ -80,6 +81,7 @@ export function buildApp(deps: {
   let ticker: ReturnType<typeof startScheduleTicker> | undefined;
   const yoga = createGraphQLServer({ ...deps, bus, events, introspection: config.introspection, schedulesChanged: () => ticker?.poke() });
   const rest = createRestRouter(yoga, log);
+  const a2a = createA2ARouter(yoga, log);
   const cors = createCors(config.corsOrigins ?? []);
   const metrics = createMetricsEndpoint(config.metricsToken, log);
   /** Names the route that answers, for the access log and the metrics. */
@@ -132,6 +134,7 @@ export function buildApp(deps: {
     }
     if (dashboard(req, res)) return answeredBy(req, 'dashboard');
     if (rest(req, res)) return;
+    if (a2a(req, res)) return;
     if (path === yoga.graphqlEndpoint) answeredBy(req, yoga.graphqlEndpoint);
     void yoga.handle(req, res);
   })));

@@ -120,7 +120,7 @@ describe('upgrading a filled database of the core-lifecycle release to task cont
   });
 });
 
-describe('upgrading a filled database of the task-control release to team budgets', () => {
+describe('upgrading a filled database of the set-based-events release to team budgets', () => {
   it('gives every team its budget row with what its queues finished, and enforces the budget lifecycle', async () => {
     const db = await createTestDatabase();
     const c = new pg.Client({ connectionString: db.url });
@@ -128,7 +128,7 @@ describe('upgrading a filled database of the task-control release to team budget
     try {
       await db.db.$executeRawUnsafe('DROP SCHEMA public CASCADE');
       await db.db.$executeRawUnsafe('CREATE SCHEMA public');
-      await migrate(db.url, { through: '20261201155708_dependencies' });
+      await migrate(db.url, { through: '20261207154000_set_based_task_events' });
       await c.query(`
         INSERT INTO owners (id) VALUES ('alice');
         INSERT INTO work_queues (id, owner_id, name, steal_group, team_id) VALUES ('wq_a', 'alice', 'a', 'team-a', 'team-a'),
@@ -143,7 +143,7 @@ describe('upgrading a filled database of the task-control release to team budget
         UPDATE teams SET status = 'STOPPED', stopped_at = now() WHERE id = 'team-b';
       `);
       const applied = await migrate(db.url);
-      expect(applied).toEqual(['20261207152710_team_paused_state', '20261207152721_team_budgets']);
+      expect(applied).toEqual(['20261207161000_team_paused_state', '20261207161010_team_budgets']);
       const budgets = await c.query(`SELECT team_id, max_cost, max_tasks, spent_cost, spent_tasks FROM team_budgets ORDER BY team_id`);
       expect(budgets.rows).toEqual([
         { team_id: 'team-a', max_cost: null, max_tasks: null, spent_cost: 0, spent_tasks: 2 },

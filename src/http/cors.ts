@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const ALLOWED_METHODS = 'GET, POST, DELETE, OPTIONS';
-const ALLOWED_HEADERS = 'authorization, content-type, x-request-id, traceparent, tracestate';
+// A2A clients also send their protocol version, extensions and, resuming a stream, Last-Event-ID.
+const ALLOWED_HEADERS = 'authorization, content-type, x-request-id, traceparent, tracestate, a2a-version, a2a-extensions, last-event-id';
 const EXPOSED_HEADERS = 'x-request-id';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
