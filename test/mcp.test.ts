@@ -225,6 +225,16 @@ describe('MCP errors', () => {
     expect((await s.ok(TaskDocument, { id: task.id })).task.status).toBe('ASSIGNED');
   });
 
+  it('answers a claim while the agent still holds a task with CONFLICT', async () => {
+    const { teamId, queueId } = await newTeam();
+    await enqueue(queueId, 'first');
+    await enqueue(queueId, 'second');
+    const client = await agentClient(teamId);
+    const held = (await call(client, 'claim_task', { waitSeconds: 0 })).task;
+    const { error } = await callError(client, 'claim_task', { waitSeconds: 0 });
+    expect(error).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`busy with task ${held.id}`) });
+  });
+
   it('answers an unknown task with NOT_FOUND naming it', async () => {
     const { teamId } = await newTeam();
     const { error } = await callError(await agentClient(teamId), 'get_task', { taskId: 'task_doesnotexist' });

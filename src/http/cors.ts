@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const ALLOWED_METHODS = 'GET, POST, DELETE, OPTIONS';
-const ALLOWED_HEADERS = 'authorization, content-type, x-request-id, traceparent, tracestate';
+// mcp-protocol-version: browser MCP clients (e.g. the MCP Inspector) send it on every call after initialize.
+const ALLOWED_HEADERS = 'authorization, content-type, x-request-id, traceparent, tracestate, mcp-protocol-version';
 const EXPOSED_HEADERS = 'x-request-id';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 

@@ -37,7 +37,8 @@ export function registerTaskTools(server: McpServer, caller: Caller) {
         'task to arrive. Returns {task} with the task (id, name, payload: the work itself, leaseToken, ' +
         'leaseExpiresAt, attempts, deadline), or {task: null, message} when nothing arrived: call it again. ' +
         'Keep the leaseToken: complete_task, fail_task, heartbeat and request_input need it. Finish or heartbeat ' +
-        'before leaseExpiresAt, or the task goes back to the queue. You hold one task at a time.',
+        'before leaseExpiresAt, or the task goes back to the queue. ' +
+        'Errors: CONFLICT when you still hold a task (complete or fail it first) or the team is stopped.',
       inputSchema: {
         waitSeconds: z
           .number()
