@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { GraphQLError } from 'graphql';
 import type { Identity, TokenService } from '../auth/tokens.js';
 import { authenticate, type Yoga } from '../graphql/yoga.js';
 import { MAX_BODY_BYTES } from '../http/body.js';
@@ -37,8 +38,9 @@ export function createMcpHandler(deps: { yoga: Yoga; tokens: TokenService; log: 
     try {
       identity = await authenticate(deps.tokens, req.headers.authorization);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      return refuse(res, 401, 'UNAUTHENTICATED', message, { 'www-authenticate': 'Bearer' });
+      // Anything but a refused token (e.g. the JWKS unreachable) is the server's failure.
+      if ((err as GraphQLError).extensions?.code !== 'UNAUTHENTICATED') throw err;
+      return refuse(res, 401, 'UNAUTHENTICATED', (err as GraphQLError).message, { 'www-authenticate': 'Bearer' });
     }
     const agent = agentOf(identity);
     if (!agent) return refuse(res, 403, 'FORBIDDEN', AGENT_TOKEN_REQUIRED);
