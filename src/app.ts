@@ -7,6 +7,7 @@ import type { Db } from './db/client.js';
 import { logOutages } from './db/outageLog.js';
 import { createEventBus, type EventBus } from './events/bus.js';
 import { createEventTailer, type EventTailer } from './events/tailer.js';
+import { createAgentTokenGuard } from './graphql/agentTokenGuard.js';
 import { attachWebSocketServer } from './graphql/websocket.js';
 import { createGraphQLServer, type Yoga } from './graphql/yoga.js';
 import { createCors } from './http/cors.js';
@@ -80,9 +81,10 @@ export function buildApp(deps: {
   const bus = createEventBus();
   const events = createEventTailer({ db, connectionString: deps.databaseUrl, bus, log, pollMs: config.eventPollMs });
   let ticker: ReturnType<typeof startScheduleTicker> | undefined;
-  const yoga = createGraphQLServer({ ...deps, bus, events, introspection: config.introspection, schedulesChanged: () => ticker?.poke() });
+  const agentTokens = createAgentTokenGuard(db, bus);
+  const yoga = createGraphQLServer({ ...deps, bus, events, agentTokens, introspection: config.introspection, schedulesChanged: () => ticker?.poke() });
   const rest = createRestRouter(yoga, log);
-  const mcp = createMcpHandler({ yoga, tokens: deps.tokens, log });
+  const mcp = createMcpHandler({ yoga, tokens: deps.tokens, agentTokens, log });
   const cors = createCors(config.corsOrigins ?? []);
   const metrics = createMetricsEndpoint(config.metricsToken, log);
   /** Names the route that answers, for the access log and the metrics. */
@@ -139,7 +141,7 @@ export function buildApp(deps: {
     if (path === yoga.graphqlEndpoint) answeredBy(req, yoga.graphqlEndpoint);
     void yoga.handle(req, res);
   })));
-  const websockets = attachWebSocketServer(server, yoga, deps.tokens, log, config.websocket);
+  const websockets = attachWebSocketServer(server, yoga, deps.tokens, agentTokens, log, config.websocket);
 
   let stopSweeper: (() => Promise<void>) | undefined;
   let stopped: Promise<void> | undefined;

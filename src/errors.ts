@@ -3,6 +3,7 @@
 export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -13,6 +14,7 @@ export type ErrorCode =
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,
   UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -36,5 +38,8 @@ export const badInput = (field: string, message: string) => new DomainError('BAD
 
 /** Missing and foreign resources answer alike, so existence never leaks across owners. */
 export const notFound = (kind: string, id: string) => new DomainError('NOT_FOUND', `${kind} ${id} not found`);
+
+/** An agent token asking for what only the owner (or another member) may do. */
+export const forbidden = (message: string) => new DomainError('FORBIDDEN', message);
 
 export const conflict = (message: string) => new DomainError('CONFLICT', message);

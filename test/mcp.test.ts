@@ -3,7 +3,15 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_TOKEN_REQUIRED } from '../src/mcp/http.js';
-import { CreateTeamDocument, EnqueueTaskDocument, InboxDocument, ProvideInputDocument, TaskDocument } from './generated/graphql.js';
+import {
+  CreateTeamDocument,
+  EnqueueTaskDocument,
+  InboxDocument,
+  McpTestCreateAgentTokenDocument,
+  McpTestRevokeAgentTokensDocument,
+  ProvideInputDocument,
+  TaskDocument,
+} from './generated/graphql.js';
 import { waitFor } from './helpers/eventually.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -22,8 +30,9 @@ async function newTeam(size = 2) {
   return { teamId: createTeam.id, queueId: createTeam.queue.id };
 }
 
-async function agentToken(teamId: string, agentId: string) {
-  return (await s.tokens.mintAgent('alice', { teamId, agentId, version: 0 }, 3600)).token;
+/** An agent token minted as an owner mints one: through createAgentToken. */
+async function agentToken(teamId: string, agent: string, server: TestServer = s) {
+  return (await server.ok(McpTestCreateAgentTokenDocument, { teamId, agent })).createAgentToken.token;
 }
 
 /** The SDK's own client over Streamable HTTP, as an MCP client configured with the token would connect. */
@@ -259,6 +268,30 @@ describe('MCP errors', () => {
     expect(AGENT_TOKEN_REQUIRED).toMatch(/createAgentToken/);
   });
 
+  it('refuses a revoked agent token with 401', async () => {
+    const { teamId } = await newTeam();
+    const token = await agentToken(teamId, 'agent-1');
+    const client = await connect(token);
+    await s.ok(McpTestRevokeAgentTokensDocument, { teamId, agent: 'agent-1' });
+    const res = await post('{"jsonrpc":"2.0","id":1,"method":"tools/list"}', { authorization: `Bearer ${token}` });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: { message: expect.stringMatching(/revoked/), data: { code: 'UNAUTHENTICATED' } } });
+    await expect(client.callTool({ name: 'show_team', arguments: {} })).rejects.toThrow(/401|revoked/);
+    // A token minted afterwards works.
+    expect((await call(await connect(await agentToken(teamId, 'agent-1')), 'show_team')).you).toBe('agent-1');
+  });
+
+  it("keeps an agent to its own team: another team's task answers FORBIDDEN", async () => {
+    const mine = await newTeam();
+    const theirs = await newTeam();
+    const task = await enqueue(theirs.queueId, 'not yours');
+    const { error } = await callError(await agentClient(mine.teamId), 'get_task', { taskId: task.id });
+    expect(error?.code).toBe('FORBIDDEN');
+    const lease = (await call(await agentClient(theirs.teamId), 'claim_task', { waitSeconds: 0 })).task.leaseToken;
+    expect((await callError(await agentClient(mine.teamId), 'complete_task', { taskId: task.id, leaseToken: lease })).error?.code).toBe('FORBIDDEN');
+    expect((await s.ok(TaskDocument, { id: task.id })).task.status).toBe('ASSIGNED');
+  });
+
   it('refuses a request without a token, or with a bad one, with 401', async () => {
     const none = await post('{"jsonrpc":"2.0","id":1,"method":"tools/list"}', {});
     expect(none.status).toBe(401);
@@ -290,8 +323,7 @@ describe('MCP and shutdown', () => {
     const other = await startTestServer({ listen: true });
     try {
       const { createTeam } = await other.ok(CreateTeamDocument, { input: { name: 'draining', size: 1 } });
-      const token = (await other.tokens.mintAgent('alice', { teamId: createTeam.id, agentId: 'agent-1', version: 0 }, 3600)).token;
-      const client = await connect(token, other);
+      const client = await connect(await agentToken(createTeam.id, 'agent-1', other), other);
       const claim = call(client, 'claim_task', { waitSeconds: 30 });
       await other.whenSubscribed('work', createTeam.queue.id);
       const started = Date.now();

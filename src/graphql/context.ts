@@ -1,7 +1,8 @@
-import type { Identity } from '../auth/tokens.js';
+import type { Identity, TokenService } from '../auth/tokens.js';
 import type { Db } from '../db/client.js';
 import type { EventBus } from '../events/bus.js';
 import type { EventTailer } from '../events/tailer.js';
+import type { AgentTokenGuard } from './agentTokenGuard.js';
 import type { Loaders } from './loaders.js';
 
 export interface Context {
@@ -15,6 +16,10 @@ export interface Context {
   /** The verified token: its owner (= ownerId) and, for an agent token, the team and member it acts as. */
   identity: Identity;
   loaders: Loaders;
+  /** Mints agent tokens (createAgentToken). */
+  tokens: TokenService;
+  /** Revoked agent tokens: forgotten here at once after revokeAgentTokens. */
+  agentTokens: AgentTokenGuard;
   /** Aborts when the client goes away (long polls stop waiting). */
   signal?: AbortSignal;
   /** A schedule was created here: this instance's schedule ticker looks at once. */

@@ -9,6 +9,7 @@ import { requestIdOf } from '../http/requestInfo.js';
 import type { Logger } from '../logger.js';
 import { watchWebSockets } from '../metrics/realtime.js';
 import { timerAt } from '../timers.js';
+import type { AgentTokenGuard } from './agentTokenGuard.js';
 import { DEFAULT_WEBSOCKET_LIMITS, websocketLimiter } from './websocketLimits.js';
 import type { Yoga } from './yoga.js';
 
@@ -28,7 +29,7 @@ function tokenFrom(params: Readonly<Record<string, unknown>> | undefined): strin
  * validation, limits and context as HTTP). The token is checked once at connection; a missing or
  * bad one closes the socket with 4401, and the socket is closed when the token expires.
  */
-export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenService, log: Logger, limits = DEFAULT_WEBSOCKET_LIMITS) {
+export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenService, agentTokens: AgentTokenGuard, log: Logger, limits = DEFAULT_WEBSOCKET_LIMITS) {
   // A message is at most what an HTTP request body may be.
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_BODY_BYTES });
   const expiryTimers = new Map<object, { clear(): void }>();
@@ -67,13 +68,14 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
         }
         try {
           const identity = await tokens.verify(token);
+          await agentTokens.check(identity);
           if (!limiter.admitSocket(socket, identity.ownerId)) return false;
           identities.set(socket, identity);
           accepted.add(ctx as SocketContext);
-          expiryTimers.set(
-            socket,
-            timerAt(identity.expiresAt, () => socket.close(UNAUTHORIZED, 'Unauthorized: token expired')),
-          );
+          const expiry = timerAt(identity.expiresAt, () => socket.close(UNAUTHORIZED, 'Unauthorized: token expired'));
+          // An agent token's socket closes as soon as the token is revoked (from any instance).
+          const unwatch = agentTokens.watch(identity, () => socket.close(UNAUTHORIZED, 'Unauthorized: agent token revoked'));
+          expiryTimers.set(socket, { clear: () => (expiry.clear(), unwatch()) });
           return true;
         } catch (err) {
           if (!(err instanceof AuthError)) throw err;
@@ -102,12 +104,21 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
           // A syntax error ends this operation, not the agent's whole connection.
           return [err as GraphQLError];
         }
+        let contextValue;
+        try {
+          contextValue = await contextFactory();
+        } catch (err) {
+          // A revoked agent token: the socket is done, not just this operation.
+          if ((err as GraphQLError).extensions?.code !== 'UNAUTHENTICATED') throw err;
+          ctx.extra.socket.close(UNAUTHORIZED, `Unauthorized: ${(err as Error).message}`);
+          return [err as GraphQLError];
+        }
         const args = {
           schema,
           operationName: params.operationName,
           document,
           variableValues: params.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe },
         };
         const errors = validate(args.schema, args.document);

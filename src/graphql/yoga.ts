@@ -13,18 +13,30 @@ import { useOperationLimits } from './limits.js';
 import { createLoaders } from './loaders.js';
 import { useRequestInfo } from './requestInfo.js';
 import { useTokenExpiry } from './tokenExpiry.js';
+import { useTokenRevocation } from './tokenRevocation.js';
+import type { AgentTokenGuard } from './agentTokenGuard.js';
 import { schema } from './schema/index.js';
 import { useTracing } from './tracing.js';
 
 export const AUTH_REQUIRED = 'Authentication required: send Authorization: Bearer <token>';
 const unauthenticated = (message: string) => codedError('UNAUTHENTICATED', message);
 
-/** Resolves the request's owner from `Authorization: Bearer <JWT>`; 401 UNAUTHENTICATED otherwise. */
-export async function authenticate(tokens: TokenService, header: string | null | undefined) {
+/**
+ * Resolves the request's identity from `Authorization: Bearer <JWT>`: a valid token and, for an
+ * agent token, one not revoked since it was minted; 401 UNAUTHENTICATED otherwise.
+ */
+export async function authenticate(tokens: TokenService, guard: AgentTokenGuard, header: string | null | undefined) {
   const token = bearerToken(header);
   if (!token) throw unauthenticated(AUTH_REQUIRED);
+  return admitted(guard, () => tokens.verify(token));
+}
+
+/** The identity, once the guard let it through (an agent token still current). */
+async function admitted(guard: AgentTokenGuard, identity: () => Promise<Identity>): Promise<Identity> {
   try {
-    return await tokens.verify(token);
+    const verified = await identity();
+    await guard.check(verified);
+    return verified;
   } catch (err) {
     if (err instanceof AuthError) throw unauthenticated(`Authentication failed: ${err.message}`);
     throw err;
@@ -60,6 +72,8 @@ export function createGraphQLServer(deps: {
   /** The event tailer: where it stands, and what to tell it after a commit. */
   events: Pick<EventTailer, 'caughtUp' | 'changed'>;
   tokens: TokenService;
+  /** Refuses revoked agent tokens and ends their subscriptions. */
+  agentTokens: AgentTokenGuard;
   log: Logger;
   graphiqlToken?: string;
   /** Tells this instance's schedule ticker that a schedule was created. */
@@ -67,7 +81,7 @@ export function createGraphQLServer(deps: {
   /** Introspection, GraphiQL and field suggestions (off in production unless GRAPHQL_INTROSPECTION=true). */
   introspection?: boolean;
 }): Yoga {
-  const { db, bus, tokens, log, events, schedulesChanged } = deps;
+  const { db, bus, tokens, log, events, schedulesChanged, agentTokens } = deps;
   // Subscriptions start where the tailer stands once it has read what committed before them.
   const positions = events.caughtUp;
   const introspection = deps.introspection ?? true;
@@ -98,20 +112,20 @@ export function createGraphQLServer(deps: {
       useJsonBody,
       useExpectedErrors(db.health),
       useTokenExpiry,
+      useTokenRevocation(agentTokens),
       useDeliverAfterCommit(() => events.changed()),
       useRequestInfo,
       // After useExpectedErrors: the span records the error codes clients get.
       useTracing,
     ],
     context: async ({ request, identity, socketSignal }): Promise<Context> => {
-      // Websocket: the token was checked at connection (and the socket closes when it expires).
-      if (identity) return { db, bus, positions, schedulesChanged, loaders: createLoaders(db), ownerId: identity.ownerId, identity, signal: socketSignal };
-      const verified = await authenticate(tokens, request.headers.get('authorization'));
+      const shared = { db, bus, positions, schedulesChanged, tokens, agentTokens, loaders: createLoaders(db) };
+      // Websocket: the token was verified at connection (and the socket closes when it expires);
+      // an agent token's revocation is checked on each operation, as on HTTP.
+      if (identity) return { ...shared, ownerId: identity.ownerId, identity: await admitted(agentTokens, async () => identity), signal: socketSignal };
+      const verified = await authenticate(tokens, agentTokens, request.headers.get('authorization'));
       return {
-        db,
-        bus,
-        positions,
-        schedulesChanged,
+        ...shared,
         loaders: createLoaders(db),
         ownerId: verified.ownerId,
         identity: verified,

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { GraphQLError } from 'graphql';
 import type { Identity, TokenService } from '../auth/tokens.js';
+import type { AgentTokenGuard } from '../graphql/agentTokenGuard.js';
 import { authenticate, type Yoga } from '../graphql/yoga.js';
 import { MAX_BODY_BYTES } from '../http/body.js';
 import { requestInfo } from '../http/requestInfo.js';
@@ -13,7 +14,7 @@ export const MCP_PATH = '/mcp';
 
 export const AGENT_TOKEN_REQUIRED =
   'MCP needs an agent token: this is an owner token. Mint one with the createAgentToken(teamId, agent) mutation ' +
-  'and send it as Authorization: Bearer <agent token>.';
+  '(or POST /api/v1/teams/{teamId}/agents/{agent}/tokens) and send it as Authorization: Bearer <agent token>.';
 
 /** Errors before the MCP transport is involved, as JSON-RPC error responses (no request id is known yet). */
 function refuse(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
@@ -32,11 +33,11 @@ const agentOf = (identity: Identity): Agent | undefined =>
  * stream (GET answers 405) and nothing to end (DELETE answers 405), as the specification allows.
  * Returns a handler that answers /mcp and returns false for any other path.
  */
-export function createMcpHandler(deps: { yoga: Yoga; tokens: TokenService; log: Logger }) {
+export function createMcpHandler(deps: { yoga: Yoga; tokens: TokenService; agentTokens: AgentTokenGuard; log: Logger }) {
   async function handle(req: IncomingMessage, res: ServerResponse) {
     let identity: Identity;
     try {
-      identity = await authenticate(deps.tokens, req.headers.authorization);
+      identity = await authenticate(deps.tokens, deps.agentTokens, req.headers.authorization);
     } catch (err) {
       // Anything but a refused token (e.g. the JWKS unreachable) is the server's failure.
       if ((err as GraphQLError).extensions?.code !== 'UNAUTHENTICATED') throw err;

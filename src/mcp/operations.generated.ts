@@ -11,8 +11,8 @@ export type MemberState =
 
 export type SendMessageInput = {
   body: string;
-  /** The sending member, e.g. agent-1. */
-  from: string;
+  /** The sending member, e.g. agent-1 (an agent token: itself, the default). */
+  from?: string | null | undefined;
   /** One member; omit to send to the whole team. */
   to?: string | null | undefined;
 };

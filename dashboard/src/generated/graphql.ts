@@ -42,6 +42,7 @@ export type TaskStatus =
   | 'PENDING';
 
 export type TeamEventType =
+  | 'AGENT_TOKENS_REVOKED'
   | 'DISPATCH_PROGRESS'
   | 'MEMBER_ADDED'
   | 'MEMBER_STATE'

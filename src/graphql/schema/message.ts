@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { badInput } from '../../errors.js';
 import { inbox, markMessagesRead, sendMessage } from '../../mailbox/messages.js';
 import { cursorSchema, memberNameSchema } from '../../mailbox/validation.js';
 import { idSchema } from '../../queues/validation.js';
@@ -28,7 +29,7 @@ export const Message = builder.prismaNode('Message', {
 
 const SendMessageInput = builder.inputType('SendMessageInput', {
   fields: (t) => ({
-    from: t.string({ required: true, description: 'The sending member, e.g. agent-1.' }),
+    from: t.string({ description: 'The sending member, e.g. agent-1 (an agent token: itself, the default).' }),
     to: t.string({ description: 'One member; omit to send to the whole team.' }),
     body: t.string({ required: true }),
   }),
@@ -81,7 +82,10 @@ builder.mutationFields((t) => ({
     description: 'From a member to one member or the whole team. BAD_USER_INPUT for non-members, CONFLICT when the team stopped.',
     args: { teamId: t.arg.id({ required: true }), input: t.arg({ type: SendMessageInput, required: true }) },
     validate: z.looseObject({ teamId: idSchema }),
-    resolve: (_parent, args, ctx) => sendMessage(ctx.db, ctx.ownerId, args.teamId, args.input),
+    resolve: (_parent, args, ctx) => {
+      if (args.input.from == null) throw badInput('input.from', 'is required');
+      return sendMessage(ctx.db, ctx.ownerId, args.teamId, { ...args.input, from: args.input.from });
+    },
   }),
   markMessagesRead: t.int({
     description: "Marks the member's messages up to `upTo` (a seq) read; returns its read cursor.",

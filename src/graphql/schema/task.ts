@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { badInput } from '../../errors.js';
 import { cancelTask } from '../../queues/cancel.js';
 import { stealTask } from '../../queues/dequeue.js';
 import { provideInput, requestInput } from '../../queues/input.js';
@@ -190,6 +191,12 @@ const RetryTasksPayload = builder.objectRef<{ queueId: string; retried: number }
   }),
 });
 
+/** Owner tokens name the agent; agent tokens have it filled in by the permission rules. */
+function withAgent<A extends { agentId?: string | null }>(args: A): A & { agentId: string } {
+  if (args.agentId == null) throw badInput('agentId', 'is required');
+  return args as A & { agentId: string };
+}
+
 /**
  * Long polls on this instance waiting for the queue are woken right after the enqueue committed,
  * without waiting for the event tailer's read (a wake-up is a doorbell: the poll claims for itself).
@@ -248,28 +255,28 @@ builder.mutationFields((t) => ({
       'Assigns the highest-priority pending task (oldest first) to the agent; null when none. With waitSeconds (at most 30) it waits for a task to arrive before answering null.',
     args: {
       queueId: t.arg.id({ required: true }),
-      agentId: t.arg.string({ required: true }),
+      agentId: t.arg.string({ description: 'The claiming agent; an agent token defaults it to its own member.' }),
       waitSeconds: t.arg.int({ description: 'Long poll: wait up to this many seconds (0–30) for a task.' }),
     },
-    resolve: async (_parent, args, ctx) => (await dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, args, ctx.signal))[0] ?? null,
+    resolve: async (_parent, args, ctx) => (await dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, withAgent(args), ctx.signal))[0] ?? null,
   }),
   dequeueTasks: t.field({
     type: [Task],
     description: `Assigns up to \`limit\` (1–${MAX_CLAIM_BATCH}) pending tasks to the agent, highest priority first, each under its own lease; empty when none. With waitSeconds it waits for the first one. A member of the queue's team takes one task at a time.`,
     args: {
       queueId: t.arg.id({ required: true }),
-      agentId: t.arg.string({ required: true }),
+      agentId: t.arg.string({ description: 'The claiming agent; an agent token defaults it to its own member.' }),
       limit: t.arg.int({ required: true }),
       waitSeconds: t.arg.int({ description: 'Long poll: wait up to this many seconds (0–30) for a task.' }),
     },
-    resolve: (_parent, args, ctx) => dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, args, ctx.signal),
+    resolve: (_parent, args, ctx) => dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, withAgent(args), ctx.signal),
   }),
   stealTask: t.field({
     type: Task,
     nullable: true,
     description: "Takes the top task of the busiest other queue in this queue's group; null when none.",
-    args: { queueId: t.arg.id({ required: true }), agentId: t.arg.string({ required: true }) },
-    resolve: (_parent, args, ctx) => stealTask(ctx.db, ctx.ownerId, args),
+    args: { queueId: t.arg.id({ required: true }), agentId: t.arg.string({ description: 'The stealing agent; an agent token defaults it to its own member.' }) },
+    resolve: (_parent, args, ctx) => stealTask(ctx.db, ctx.ownerId, withAgent(args)),
   }),
   completeTask: t.field({
     type: Task,

@@ -7,13 +7,13 @@ import { Dispatch } from './dispatch.js';
 import { eventCursorSchema } from './taskEvent.js';
 
 const TeamEventTypeEnum = builder.enumType('TeamEventType', {
-  values: ['MEMBER_STATE', 'MEMBER_ADDED', 'DISPATCH_PROGRESS', 'TEAM_STOPPED'] as const,
+  values: ['MEMBER_STATE', 'MEMBER_ADDED', 'DISPATCH_PROGRESS', 'TEAM_STOPPED', 'AGENT_TOKENS_REVOKED'] as const,
 });
 
 const detailOf = (e: TeamEventRow) => (e.detail ?? {}) as { state?: string; taskId?: string; taskStatus?: string };
 
 export const TeamEvent = builder.prismaObject('TeamEvent', {
-  description: 'A member going busy or idle, a member added, progress of a dispatch, the team stopping.',
+  description: "A member going busy or idle, a member added, progress of a dispatch, the team stopping, a member's agent tokens revoked.",
   fields: (t) => ({
     id: t.id({ description: 'Increasing: pass it as `after` to resume.', resolve: (e) => e.id.toString() }),
     teamId: t.exposeID('teamId'),

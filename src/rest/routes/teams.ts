@@ -49,6 +49,24 @@ export const teamRoutes = [
   }),
   route({
     method: 'POST',
+    path: '/api/v1/teams/:teamId/agents/:agent/tokens',
+    summary: 'Mint an agent token',
+    description:
+      'A token that acts only as this member on this team (owner tokens only). `expires_in_seconds`: 60–2592000, default 86400. 409 for a stopped team or a server configured with JWT_JWKS_URL.',
+    document: ops.RestCreateAgentTokenDocument,
+    body: ['expiresInSeconds'],
+    answer: { status: 201, body: 'createAgentToken', description: 'The token, its member, team, version and expiry.' },
+  }),
+  route({
+    method: 'DELETE',
+    path: '/api/v1/teams/:teamId/agents/:agent/tokens',
+    summary: "Revoke a member's agent tokens",
+    description: "Every token minted for the member so far is refused (401) from now on; its open subscriptions end.",
+    document: ops.RestRevokeAgentTokensDocument,
+    answer: { status: 200, body: 'revokeAgentTokens', description: "The member's new token version." },
+  }),
+  route({
+    method: 'POST',
     path: '/api/v1/teams/:teamId/dispatch',
     summary: 'Dispatch work to the team',
     description:
