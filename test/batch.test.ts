@@ -6,6 +6,7 @@ import {
   DequeueTasksDocument,
   EnqueueTasksDocument,
   FailTasksDocument,
+  HeartbeatTaskDocument,
 } from './generated/graphql.js';
 import { rest } from './helpers/rest.js';
 import { errorCode, startTestServer, type TestServer } from './helpers/server.js';
@@ -149,5 +150,56 @@ describe('REST batch routes', () => {
     const empty = await rest(s, 'POST', '/work-queue-tasks/complete-batch', { body: { items: [] } });
     expect(empty.status).toBe(400);
     expect(empty.body.error.field).toBe('items');
+  });
+});
+
+// Task events are written once per statement (a statement-level trigger over the changed rows):
+// a batch records exactly one event per task and change, in each task's order, and an update
+// that changes neither status nor theft records none.
+describe('the event log of batch statements', () => {
+  const log = async () =>
+    (await s.db.taskEvent.findMany({ where: { queueId }, orderBy: { id: 'asc' }, select: { taskId: true, type: true, agentId: true, detail: true } }));
+
+  it('records one event per task per change, in order, with its details', async () => {
+    await fill(25);
+    const tasks = await claim(20, 'w1');
+    await s.ok(HeartbeatTaskDocument, { id: tasks[0]!.id, leaseToken: tasks[0]!.leaseToken, extendSeconds: 60 });
+    const items = tasks.map((t) => ({ id: t.id, leaseToken: t.leaseToken!, result: { n: t.name } }));
+    await s.ok(CompleteTasksDocument, { items: items.slice(0, 15) });
+    await s.ok(FailTasksDocument, { items: items.slice(15).map(({ id, leaseToken }) => ({ id, leaseToken, error: 'boom', retry: true })) });
+
+    const events = await log();
+    const byTask = new Map<string, string[]>();
+    for (const e of events) byTask.set(e.taskId, [...(byTask.get(e.taskId) ?? []), e.type]);
+    expect(byTask.size).toBe(25);
+    for (const [i, t] of tasks.entries()) expect(byTask.get(t.id)).toEqual(['CREATED', 'ASSIGNED', i < 15 ? 'COMPLETED' : 'REQUEUED']);
+    expect(events.filter((e) => e.type === 'CREATED')).toHaveLength(25);
+    const assigned = events.find((e) => e.type === 'ASSIGNED' && e.taskId === tasks[0]!.id)!;
+    expect(assigned).toMatchObject({ agentId: 'w1', detail: { attempt: 1 } });
+    const requeued = events.find((e) => e.type === 'REQUEUED')!;
+    expect(requeued).toMatchObject({ agentId: 'w1', detail: { attempt: 1, error: 'boom' } });
+    // One statement's events are contiguous and follow the tasks' insertion order.
+    const completedOrder = events.filter((e) => e.type === 'COMPLETED').map((e) => e.taskId);
+    const bySeq = [...completedOrder].sort((a, b) => tasks.findIndex((t) => t.id === a) - tasks.findIndex((t) => t.id === b));
+    expect(new Set(completedOrder)).toEqual(new Set(bySeq));
+  });
+
+  it('records member state and dispatch progress of a team queue once per change', async () => {
+    const team = (await s.ok(CreateTeamDocument, { input: { name: `events-${Date.now()}`, size: 2 } })).createTeam;
+    const teamQueue = team.queue.id;
+    await s.ok(EnqueueTasksDocument, { queueId: teamQueue, tasks: [{ name: 'a' }, { name: 'b' }] });
+    const [task] = (await s.ok(DequeueTasksDocument, { queueId: teamQueue, agentId: 'agent-1', limit: 5 })).dequeueTasks;
+    await s.ok(CompleteTasksDocument, { items: [{ id: task!.id, leaseToken: task!.leaseToken!, result: {} }] });
+    const teamEvents = await s.db.teamEvent.findMany({ where: { teamId: team.id, type: 'MEMBER_STATE' }, orderBy: { id: 'asc' } });
+    expect(teamEvents.map((e) => [e.agent, (e.detail as { state: string }).state])).toEqual([
+      ['agent-1', 'BUSY'],
+      ['agent-1', 'IDLE'],
+    ]);
+    const taskEvents = await s.db.taskEvent.findMany({ where: { taskId: task!.id }, orderBy: { id: 'asc' } });
+    expect(taskEvents.map((e) => [e.type, e.teamId])).toEqual([
+      ['CREATED', team.id],
+      ['ASSIGNED', team.id],
+      ['COMPLETED', team.id],
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   CompleteTaskDocument,
@@ -134,5 +135,60 @@ describe('heartbeatTask', () => {
   it('is CONFLICT on a task that is not assigned', async () => {
     const pending = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'idle' } })).enqueueTask;
     expect(errorCode(await s.gql(HeartbeatTaskDocument, { id: pending.id }))).toBe('CONFLICT');
+  });
+});
+
+// Single completes and fails of one owner arriving together share a statement (coalesceBy):
+// each is still fenced and answered for itself.
+describe('concurrent single finishes', () => {
+  /** Complete and fail statements sent to PostgreSQL while `work` runs. */
+  async function statements<T>(work: () => Promise<T>): Promise<{ result: T; sent: number }> {
+    const original = pg.Client.prototype.query;
+    let sent = 0;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const name = (args[0] as { name?: string } | undefined)?.name;
+      if (name === 'queues_complete_tasks' || name === 'queues_fail_tasks') sent++;
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    try {
+      return { result: await work(), sent };
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+  }
+
+  it('share statements, each answered for itself, a stale lease failing alone', async () => {
+    const tasks = await Promise.all(Array.from({ length: 30 }, (_, i) => assigned(`agent-${i}`)));
+    const { result, sent } = await statements(() =>
+      Promise.all(
+        tasks.map((t, i) =>
+          i === 7
+            ? s.gql(CompleteTaskDocument, { id: t.id, result: { i }, leaseToken: 'stale' })
+            : i % 2
+              ? s.gql(FailTaskDocument, { id: t.id, error: `e${i}`, leaseToken: t.leaseToken })
+              : s.gql(CompleteTaskDocument, { id: t.id, result: { i }, leaseToken: t.leaseToken }),
+        ),
+      ),
+    );
+    expect(errorCode(result[7]!)).toBe('CONFLICT');
+    expect(result.filter((r, i) => i !== 7 && !r.errors)).toHaveLength(29);
+    // 30 calls (two kinds) in fewer statements than calls.
+    expect(sent).toBeLessThan(30);
+    expect(sent).toBeGreaterThanOrEqual(2);
+    const rows = await s.db.task.findMany({ where: { id: { in: tasks.map((t) => t.id) } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    tasks.forEach((t, i) => {
+      const row = byId.get(t.id)!;
+      if (i === 7) expect(row.status).toBe('ASSIGNED');
+      else if (i % 2) expect(row).toMatchObject({ status: 'FAILED', error: `e${i}` });
+      else expect(row).toMatchObject({ status: 'COMPLETED', result: { i } });
+    });
+  });
+
+  it('of one task at once: exactly one wins', async () => {
+    const t = await assigned();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => s.gql(CompleteTaskDocument, { id: t.id, result: {}, leaseToken: t.leaseToken })));
+    expect(answers.filter((a) => !a.errors)).toHaveLength(1);
+    expect(answers.filter((a) => errorCode(a) === 'CONFLICT')).toHaveLength(4);
   });
 });

@@ -2,7 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
 import { createTokenService, type TokenService } from '../src/auth/tokens.js';
+import { createLogger } from '../src/logger.js';
+import { createTestDatabase } from './helpers/database.js';
 
 // Tokens from an identity provider: keys fetched from its JWKS endpoint (served here on loopback),
 // issuer and audience enforced.
@@ -48,5 +51,30 @@ describe('JWKS verification', () => {
 
   it('cannot mint tokens', async () => {
     await expect(tokens.mint('alice')).rejects.toThrow(/identity provider/);
+  });
+});
+
+describe('agent tokens with a JWKS', () => {
+  it('createAgentToken answers CONFLICT naming the missing shared secret', async () => {
+    const database = await createTestDatabase();
+    const app = buildApp({ config: { host: '127.0.0.1', port: 0, sweepIntervalMs: 3_600_000 }, databaseUrl: database.url, db: database.handle, tokens, log: createLogger('silent') });
+    try {
+      const token = await sign({});
+      const run = async (query: string) => {
+        const res = await app.yoga.fetch('http://test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query }),
+        });
+        return (await res.json()) as { data?: Record<string, { id: string }>; errors?: { message: string; extensions: { code: string } }[] };
+      };
+      const team = (await run('mutation { createTeam(input: { name: "idp" }) { id } }')).data!.createTeam!.id;
+      const res = await run(`mutation { createAgentToken(teamId: "${team}", agent: "agent-1") { token } }`);
+      expect(res.errors?.[0]?.extensions.code).toBe('CONFLICT');
+      expect(res.errors?.[0]?.message).toMatch(/JWT_SECRET.*JWT_JWKS_URL/);
+    } finally {
+      await app.stop();
+      await database.drop();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import { coalesceBy } from '../db/coalesce.js';
 import { DomainError, type ErrorCode } from '../errors.js';
 import { observeFinished } from '../metrics/tasks.js';
 import { parseInput } from '../validation.js';
@@ -83,9 +84,41 @@ export async function completeTasks(db: Db, ownerId: string, items: CompleteItem
   return outcomes(await completeStatement.rows(db.pool, { ownerId, items: parsed }), 'completed');
 }
 
+/** At most this many single calls share one statement (the batch calls' own limit). */
+const COALESCED_MAX = 500;
+
+type Completion = { ownerId: string } & ReturnType<typeof completeItems>[number];
+type Failure = { ownerId: string } & ReturnType<typeof failItems>[number];
+
+/**
+ * Single completes and fails of one owner that arrive while one of theirs is in flight run
+ * together as one statement (see coalesceBy): each still fenced and answered for itself, and
+ * answered only after the commit that holds it, as before.
+ */
+const coalesced = new WeakMap<Db, { complete(item: Completion): Promise<ItemRow>; fail(item: Failure): Promise<ItemRow> }>();
+
+function coalescedFor(db: Db) {
+  let c = coalesced.get(db);
+  if (!c) {
+    const common = { group: (i: { ownerId: string }) => i.ownerId, key: (i: { id: string }) => i.id, max: COALESCED_MAX };
+    c = {
+      complete: coalesceBy<Completion, ItemRow>({
+        ...common,
+        run: (ownerId, items) => completeStatement.rows(db.pool, { ownerId, items }),
+      }),
+      fail: coalesceBy<Failure, ItemRow>({
+        ...common,
+        run: (ownerId, items) => failStatement.rows(db.pool, { ownerId, items }),
+      }),
+    };
+    coalesced.set(db, c);
+  }
+  return c;
+}
+
 export async function completeTask(db: Db, ownerId: string, item: CompleteItemInput): Promise<TaskRow> {
-  const parsed = completeItems([parseInput(completeItemSchema, item)]);
-  return single(outcomes(await completeStatement.rows(db.pool, { ownerId, items: parsed }), 'completed')[0]!);
+  const [parsed] = completeItems([parseInput(completeItemSchema, item)]);
+  return single(outcomes([await coalescedFor(db).complete({ ownerId, ...parsed! })], 'completed')[0]!);
 }
 
 /** Fails ASSIGNED tasks; with `retry` and attempts left in an open queue a task is requeued. */
@@ -95,8 +128,8 @@ export async function failTasks(db: Db, ownerId: string, items: FailItemInput[])
 }
 
 export async function failTask(db: Db, ownerId: string, item: FailItemInput): Promise<TaskRow> {
-  const parsed = failItems([parseInput(failItemSchema, item)]);
-  return single(outcomes(await failStatement.rows(db.pool, { ownerId, items: parsed }), 'failed', FAILABLE)[0]!);
+  const [parsed] = failItems([parseInput(failItemSchema, item)]);
+  return single(outcomes([await coalescedFor(db).fail({ ownerId, ...parsed! })], 'failed', FAILABLE)[0]!);
 }
 
 /** Extends the lease (by the queue's visibility timeout unless `extendSeconds` is given). */

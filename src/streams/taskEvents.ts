@@ -19,7 +19,7 @@ export async function taskEventStream(
   let where: Prisma.TaskEventWhereInput;
   let live;
   if (scope === 'all') {
-    where = { queue: { ownerId } };
+    where = { task: { queue: { ownerId } } };
     live = bus.subscribe('ownerTasks', ownerId);
   } else if ('queueId' in scope) {
     where = { queueId: (await requireQueue(db, ownerId, scope.queueId)).id };

@@ -27,6 +27,12 @@ export const Message = builder.prismaNode('Message', {
   }),
 });
 
+/** Owner tokens name the member; agent tokens have it filled in by the permission rules. */
+function member(agent: string | null | undefined): string {
+  if (agent == null) throw badInput('agent', 'is required');
+  return agent;
+}
+
 const SendMessageInput = builder.inputType('SendMessageInput', {
   fields: (t) => ({
     from: t.string({ description: 'The sending member, e.g. agent-1 (an agent token: itself, the default).' }),
@@ -62,17 +68,17 @@ builder.queryFields((t) => ({
     description: "A member's messages (direct and broadcasts by others) after `after`; by default the unread ones.",
     args: {
       teamId: t.arg.id({ required: true }),
-      agent: t.arg.string({ required: true }),
+      agent: t.arg.string({ description: 'The member; an agent token defaults it to itself (and allows no other).' }),
       after: t.arg.int({ description: 'A message seq; default: the member\u2019s read cursor.' }),
       limit: t.arg.int({ description: `At most ${MAX_INBOX_PAGE} (default 50).` }),
     },
     validate: z.object({
       teamId: idSchema,
-      agent: memberNameSchema,
+      agent: memberNameSchema.nullish(),
       after: cursorSchema.nullish(),
       limit: intBetween(1, MAX_INBOX_PAGE).nullish(),
     }),
-    resolve: (_parent, args, ctx) => inbox(ctx.db, ctx.ownerId, args.teamId, args.agent, { after: args.after, limit: args.limit ?? 50 }),
+    resolve: (_parent, args, ctx) => inbox(ctx.db, ctx.ownerId, args.teamId, member(args.agent), { after: args.after, limit: args.limit ?? 50 }),
   }),
 }));
 
@@ -89,9 +95,9 @@ builder.mutationFields((t) => ({
   }),
   markMessagesRead: t.int({
     description: "Marks the member's messages up to `upTo` (a seq) read; returns its read cursor.",
-    args: { teamId: t.arg.id({ required: true }), agent: t.arg.string({ required: true }), upTo: t.arg.int({ required: true }) },
-    validate: z.object({ teamId: idSchema, agent: memberNameSchema, upTo: cursorSchema }),
-    resolve: (_parent, args, ctx) => markMessagesRead(ctx.db, ctx.ownerId, args.teamId, args.agent, args.upTo),
+    args: { teamId: t.arg.id({ required: true }), agent: t.arg.string({ description: 'The member; an agent token defaults it to itself (and allows no other).' }), upTo: t.arg.int({ required: true }) },
+    validate: z.object({ teamId: idSchema, agent: memberNameSchema.nullish(), upTo: cursorSchema }),
+    resolve: (_parent, args, ctx) => markMessagesRead(ctx.db, ctx.ownerId, args.teamId, member(args.agent), args.upTo),
   }),
 }));
 
@@ -100,9 +106,9 @@ builder.subscriptionFields((t) => ({
     type: Message,
     description:
       "A member's messages: first those after `after` (default: its read cursor) from the database, then new ones as they are sent, with no gap or repeat.",
-    args: { teamId: t.arg.id({ required: true }), agent: t.arg.string({ required: true }), after: t.arg.int() },
-    validate: z.object({ teamId: idSchema, agent: memberNameSchema, after: cursorSchema.nullish() }),
-    subscribe: (_root, args, ctx) => mailboxStream(ctx, ctx.ownerId, args.teamId, args.agent, args.after ?? null),
+    args: { teamId: t.arg.id({ required: true }), agent: t.arg.string({ description: 'The member; an agent token defaults it to itself (and allows no other).' }), after: t.arg.int() },
+    validate: z.object({ teamId: idSchema, agent: memberNameSchema.nullish(), after: cursorSchema.nullish() }),
+    subscribe: (_root, args, ctx) => mailboxStream(ctx, ctx.ownerId, args.teamId, member(args.agent), args.after ?? null),
     resolve: (message) => message,
   }),
   teamMessages: t.field({
