@@ -1,6 +1,6 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-// Typed documents for every operation the REST shim, the A2A front end, the dashboard and the tests send, checked against
+// Typed documents for every operation the REST shim, the A2A front end, the MCP server, the dashboard and the tests send, checked against
 // the printed schema; CI regenerates and fails when the output differs from the committed file.
 const config: CodegenConfig = {
   schema: 'schema.graphql',
@@ -19,6 +19,17 @@ const config: CodegenConfig = {
     // The A2A front end's operations.
     'src/a2a/operations.generated.ts': {
       documents: ['src/a2a/operations/*.graphql'],
+      plugins: ['typescript-operations', 'typed-document-node'],
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        avoidOptionals: { field: true, inputValue: false, object: true },
+        scalars: { DateTime: 'string', JSON: 'unknown', JSONObject: 'Record<string, unknown>' },
+      },
+    },
+    // The MCP server's operations: one or two per tool.
+    'src/mcp/operations.generated.ts': {
+      documents: ['src/mcp/operations/*.graphql'],
       plugins: ['typescript-operations', 'typed-document-node'],
       config: {
         useTypeImports: true,

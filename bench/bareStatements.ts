@@ -19,7 +19,7 @@ export async function claim(pool: pg.Pool, a: { ownerId: string; queueId: string
 export async function complete(pool: pg.Pool, a: { ownerId: string; taskId: string; leaseToken: string | null; result: unknown }): Promise<Row | null> {
   const [row] = await completeTasks.rows(pool, {
     ownerId: a.ownerId,
-    items: [{ id: a.taskId, leaseToken: a.leaseToken, agentId: null, result: a.result ?? null }],
+    items: [{ id: a.taskId, leaseToken: a.leaseToken, agentId: null, result: a.result ?? null, cost: null }],
   });
   return row?.id ? row : null;
 }

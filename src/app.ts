@@ -18,6 +18,7 @@ import { requestInfo } from './http/requestInfo.js';
 import { createRateLimiter, type RateLimiter } from './limits/rateLimits.js';
 import { withSecurityHeaders } from './http/securityHeaders.js';
 import type { Logger } from './logger.js';
+import { createMcpHandler } from './mcp/http.js';
 import { watchPool } from './metrics/database.js';
 import { watchQueueCounts } from './metrics/tasks.js';
 import { startScheduleTicker } from './queues/scheduleTicker.js';
@@ -40,8 +41,9 @@ export interface App {
   start(): Promise<string>;
   /**
    * Graceful stop: refuses new requests (503), ends every subscription and long poll (a long
-   * poll answers its empty result), waits up to DRAIN_MS for in-flight requests, closes
-   * websockets with 1001 (going away), then stops the background work.
+   * poll answers its empty result, an MCP claim_task its "nothing arrived"), waits up to
+   * DRAIN_MS for in-flight requests, closes websockets with 1001 (going away), then stops the
+   * background work.
    */
   stop(): Promise<void>;
 }
@@ -64,8 +66,8 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 }
 
 /**
- * Builds the HTTP server (GraphQL, websockets, the REST shim, the A2A front end, health checks) and background work
- * in one place, torn down in one place.
+ * Builds the HTTP server (GraphQL, websockets, the REST shim, the A2A front end, the MCP endpoint,
+ * health checks) and background work in one place, torn down in one place.
  */
 export function buildApp(deps: {
   config: Pick<Config, 'host' | 'port' | 'sweepIntervalMs'> &
@@ -88,6 +90,7 @@ export function buildApp(deps: {
   const yoga = createGraphQLServer({ ...deps, bus, events, agentTokens, rateLimits, introspection: config.introspection, schedulesChanged: () => ticker?.poke() });
   const rest = createRestRouter(yoga, log);
   const a2a = createA2ARouter(yoga, log);
+  const mcp = createMcpHandler({ yoga, tokens: deps.tokens, agentTokens, log });
   const cors = createCors(config.corsOrigins ?? []);
   const metrics = createMetricsEndpoint(config.metricsToken, log);
   /** Names the route that answers, for the access log and the metrics. */
@@ -141,6 +144,7 @@ export function buildApp(deps: {
     if (dashboard(req, res)) return answeredBy(req, 'dashboard');
     if (rest(req, res)) return;
     if (a2a(req, res)) return;
+    if (mcp(req, res)) return;
     if (path === yoga.graphqlEndpoint) answeredBy(req, yoga.graphqlEndpoint);
     void yoga.handle(req, res);
   })));

@@ -226,6 +226,8 @@ describe('REST: the same rules', () => {
     'POST /api/v1/teams/:teamId/agents': { path: `/api/v1/teams/${teamA}/agents` },
     'POST /api/v1/teams/:teamId/agents/:agent/tokens': { path: `/api/v1/teams/${teamA}/agents/agent-1/tokens`, body: {} },
     'DELETE /api/v1/teams/:teamId/agents/:agent/tokens': { path: `/api/v1/teams/${teamA}/agents/agent-1/tokens` },
+    'POST /api/v1/teams/:teamId/budget': { path: `/api/v1/teams/${teamA}/budget`, body: { max_tasks: 5 } },
+    'POST /api/v1/teams/:teamId/resume': { path: `/api/v1/teams/${teamA}/resume` },
     'POST /api/v1/teams/:teamId/dispatch': { path: `/api/v1/teams/${teamA}/dispatch`, body: { task: 'x' } },
     'GET /api/v1/teams/:teamId/dispatches/:id': { path: `/api/v1/teams/${teamA}/dispatches/dsp_missing` },
     'POST /api/v1/teams/:teamId/background': { path: `/api/v1/teams/${teamA}/background`, body: { task: 'x' } },

@@ -18,13 +18,15 @@ const preflight = (s: TestServer, path: string, origin: string, method = 'POST')
   });
 
 describe('with CORS_ORIGINS', () => {
-  it.each(['/graphql', '/work-queues', '/api/v1/teams'])('answers a preflight to %s from an allowed origin', async (path) => {
+  it.each(['/graphql', '/work-queues', '/api/v1/teams', '/mcp'])('answers a preflight to %s from an allowed origin', async (path) => {
     const res = await preflight(open, path, APP);
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(APP);
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
     expect(res.headers.get('access-control-allow-headers')).toMatch(/authorization/);
     expect(res.headers.get('access-control-allow-headers')).toMatch(/content-type/);
+    // MCP clients send it on every request after initialize.
+    expect(res.headers.get('access-control-allow-headers')).toMatch(/mcp-protocol-version/);
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
     expect(res.headers.get('vary')).toMatch(/Origin/);
   });

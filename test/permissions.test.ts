@@ -106,6 +106,12 @@ const rows: Record<string, Row> = {
 
   'Mutation.createTeam': { query: `mutation($n: String!) { createTeam(input: { name: $n, size: 1 }) { id } }`, vars: () => ({ n: `t-${Math.random()}` }), expect: OWNER },
   'Mutation.addTeamMember': { query: `mutation($t: ID!) { addTeamMember(teamId: $t) { size } }`, vars: () => ({ t: teamA }), expect: OWNER },
+  'Mutation.setTeamBudget': {
+    query: `mutation($t: ID!) { setTeamBudget(teamId: $t, budget: { maxTasks: 50 }) { status } }`,
+    vars: () => ({ t: teamA }),
+    expect: OWNER,
+  },
+  'Mutation.resumeTeam': { query: `mutation($t: ID!) { resumeTeam(teamId: $t) { status } }`, vars: () => ({ t: teamA }), expect: OWNER },
   'Mutation.stopTeam': {
     query: `mutation($t: ID!) { stopTeam(id: $t) { status } }`,
     // A throwaway team: stopping team A would end the rest of the table.

@@ -35,7 +35,7 @@ describe('the hot statements', () => {
     await client.query('ANALYZE');
     for (let i = 0; i < 16; i++) {
       const [task] = await claimTasks.rows(client, { ownerId: 'alice', queueId, agentId: 'w', limit: 1, asMember: false });
-      const item = { id: task!.id!, leaseToken: task!.leaseToken ?? null, agentId: null };
+      const item = { id: task!.id!, leaseToken: task!.leaseToken ?? null, agentId: null, cost: null };
       if (i % 2) await completeTasks.rows(client, { ownerId: 'alice', items: [{ ...item, result: { i } }] });
       else await failTasks.rows(client, { ownerId: 'alice', items: [{ ...item, error: 'x', retry: false }] });
       await stealTask.rows(client, { ownerId: 'alice', thiefQueueId: queueId, agentId: 'w', asMember: false });

@@ -119,3 +119,54 @@ describe('upgrading a filled database of the core-lifecycle release to task cont
     }
   });
 });
+
+describe('upgrading a filled database of the agent-tokens release to team budgets', () => {
+  it('gives every team its budget row with what its queues finished, and enforces the budget lifecycle', async () => {
+    const db = await createTestDatabase();
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      await db.db.$executeRawUnsafe('DROP SCHEMA public CASCADE');
+      await db.db.$executeRawUnsafe('CREATE SCHEMA public');
+      await migrate(db.url, { through: '20261207160024_agent_token_versions' });
+      await c.query(`
+        INSERT INTO owners (id) VALUES ('alice');
+        INSERT INTO work_queues (id, owner_id, name, steal_group, team_id) VALUES ('wq_a', 'alice', 'a', 'team-a', 'team-a'),
+                                                                                  ('wq_b', 'alice', 'b', 'team-b', 'team-b');
+        INSERT INTO teams (id, owner_id, name, size, queue_id) VALUES ('team-a', 'alice', 'a', 1, 'wq_a'), ('team-b', 'alice', 'b', 1, 'wq_b');
+        INSERT INTO team_members (team_id, name, position) VALUES ('team-a', 'agent-1', 1), ('team-b', 'agent-1', 1);
+        INSERT INTO tasks (id, queue_id, name) VALUES ('wt_1', 'wq_a', '1'), ('wt_2', 'wq_a', '2'), ('wt_3', 'wq_a', '3');
+        UPDATE tasks SET status = 'ASSIGNED', assigned_agent_id = 'agent-1', lease_token = 'tok', lease_expires_at = now() + interval '5 minutes'
+          WHERE id IN ('wt_1', 'wt_2');
+        UPDATE tasks SET status = 'COMPLETED' WHERE id = 'wt_1';
+        UPDATE tasks SET status = 'FAILED', error = 'no' WHERE id = 'wt_2';
+        UPDATE teams SET status = 'STOPPED', stopped_at = now() WHERE id = 'team-b';
+      `);
+      const applied = await migrate(db.url);
+      expect(applied).toEqual(['20261207161000_team_paused_state', '20261207161010_team_budgets']);
+      const budgets = await c.query(`SELECT team_id, max_cost, max_tasks, spent_cost, spent_tasks FROM team_budgets ORDER BY team_id`);
+      expect(budgets.rows).toEqual([
+        { team_id: 'team-a', max_cost: null, max_tasks: null, spent_cost: 0, spent_tasks: 2 },
+        { team_id: 'team-b', max_cost: null, max_tasks: null, spent_cost: 0, spent_tasks: 0 },
+      ]);
+      // A budget at what was spent pauses the team in the same statement, with its event.
+      await c.query(`UPDATE team_budgets SET max_tasks = 2 WHERE team_id = 'team-a'`);
+      expect((await c.query(`SELECT status::text, paused_at IS NOT NULL AS paused FROM teams WHERE id = 'team-a'`)).rows).toEqual([
+        { status: 'PAUSED', paused: true },
+      ]);
+      expect((await c.query(`SELECT type::text FROM team_events WHERE team_id = 'team-a' AND type = 'BUDGET_EXHAUSTED'`)).rowCount).toBe(1);
+      await expect(c.query(`UPDATE teams SET paused_at = NULL WHERE id = 'team-a'`)).rejects.toThrow(/teams_paused_iff_paused_at/);
+      await expect(c.query(`UPDATE team_budgets SET max_cost = -1 WHERE team_id = 'team-a'`)).rejects.toThrow(/team_budgets_max_cost_positive/);
+      await expect(c.query(`UPDATE team_budgets SET max_cost = 'NaN' WHERE team_id = 'team-a'`)).rejects.toThrow(/team_budgets_max_cost_positive/);
+      await expect(c.query(`UPDATE tasks SET cost = -1 WHERE id = 'wt_1'`)).rejects.toThrow(/tasks_cost_range/);
+      // A paused team keeps its name.
+      await c.query(`INSERT INTO work_queues (id, owner_id, name) VALUES ('wq_c', 'alice', 'c')`);
+      await expect(c.query(`INSERT INTO teams (id, owner_id, name, size, queue_id) VALUES ('team-c', 'alice', 'a', 1, 'wq_c')`)).rejects.toThrow(
+        /teams_active_name_key/,
+      );
+    } finally {
+      await c.end();
+      await db.drop();
+    }
+  });
+});

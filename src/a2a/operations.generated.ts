@@ -44,8 +44,10 @@ export type TaskStatus =
   | 'INPUT_REQUIRED'
   | 'PENDING';
 
+/** ACTIVE; PAUSED once its budget ran out (its queues hand out nothing, no dispatches) until resumeTeam; STOPPED for good. */
 export type TeamStatus =
   | 'ACTIVE'
+  | 'PAUSED'
   | 'STOPPED';
 
 export type A2ATaskFragment = { id: string, status: TaskStatus, queueId: string, dispatchId: string | null, attempts: number, payload: Record<string, unknown>, result: unknown, error: string | null, inputRequest: Record<string, unknown> | null, inputResponse: Record<string, unknown> | null, createdAt: string, assignedAt: string | null, inputRequestedAt: string | null, finishedAt: string | null, queue: { teamId: string | null } };

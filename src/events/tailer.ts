@@ -12,6 +12,13 @@ import { startWakeups } from './wakeups.js';
 /** At boot the tailer starts this far below the heads, so events in flight then are not missed. */
 const BOOT_WINDOW = 1_000n;
 
+
+/** The queues a TEAM_RESUMED event names (its detail.queueIds). */
+function resumedQueues(detail: unknown): string[] {
+  const ids = (detail as { queueIds?: unknown } | null)?.queueIds;
+  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+}
+
 export interface TailerOptions {
   db: Db;
   connectionString: string;
@@ -111,6 +118,8 @@ export function createEventTailer(options: TailerOptions) {
       const event = teamEvent(row);
       if (event.id > measuredAfter.teams) deliveryLag.observe({ log: 'teams' }, lag(event.createdAt));
       bus.publish('teamEvents', event.teamId, event);
+      // A resumed team's queues hand out work again: wake the claims waiting on them.
+      if (event.type === 'TEAM_RESUMED') for (const queueId of resumedQueues(event.detail)) bus.publish('work', queueId, '');
       bus.publish('ownerTeamEvents', row.ownerId, event);
     }
     for (const row of c.messages.advance(rows.messages, BigInt(rows.xmin), BigInt(rows.xmax))) {

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const ALLOWED_METHODS = 'GET, POST, DELETE, OPTIONS';
-// A2A clients also send their protocol version, extensions and, resuming a stream, Last-Event-ID.
-const ALLOWED_HEADERS = 'authorization, content-type, x-request-id, traceparent, tracestate, a2a-version, a2a-extensions, last-event-id';
+// A2A clients also send their protocol version, extensions and, resuming a stream, Last-Event-ID;
+// browser MCP clients (e.g. the MCP Inspector) send mcp-protocol-version on every call after initialize.
+const ALLOWED_HEADERS =
+  'authorization, content-type, x-request-id, traceparent, tracestate, a2a-version, a2a-extensions, last-event-id, mcp-protocol-version';
 const EXPOSED_HEADERS = 'x-request-id';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 

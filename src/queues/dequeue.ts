@@ -17,7 +17,7 @@ type Claim = (db: Queryable, asMember: boolean) => Promise<ClaimRow[]>;
  * one statement. A member follows the team rules: the team must be active and the member idle,
  * checked under the member's row lock and a share lock on the team, so the checks and the claim
  * cannot interleave with another call of the same member or with a stop. A member holds one task
- * at a time.
+ * at a time. Nobody claims from a paused team (its budget ran out): the answer is no task.
  */
 async function claimFor(db: Db, queueId: string, agentId: string, claim: Claim): Promise<TaskRow[]> {
   const tasks = await claimAs(db, queueId, agentId, claim);
@@ -32,6 +32,8 @@ async function claimAs(db: Db, queueId: string, agentId: string, claim: Claim): 
   const teamId = first.teamId!;
   return inTransaction(db, async (tx) => {
     const team = await lockMember.row(tx, { teamId, member: agentId });
+    // A paused team (budget exhausted) hands out nothing; a long poll keeps waiting for its resume.
+    if (team?.status === 'PAUSED') return [];
     if (team?.status !== 'ACTIVE') throw conflict(`team ${teamId} is stopped; ${agentId} takes no more work`);
     const mine = claimResult(await claim(tx, true));
     if (mine.heldTaskId) throw conflict(`${agentId} is busy with task ${mine.heldTaskId}; complete or fail it first`);

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js';
 import { coalesceBy } from '../db/coalesce.js';
+import { retryOnDeadlock } from '../db/pgErrors.js';
 import { DomainError, type ErrorCode } from '../errors.js';
 import { observeFinished } from '../metrics/tasks.js';
 import { parseInput } from '../validation.js';
@@ -71,9 +72,9 @@ function outcomes(rows: ItemRow[], action: string, allowed?: readonly string[]):
 }
 
 const completeItems = (items: ReturnType<typeof completeBatchSchema.parse>) =>
-  items.map((i) => ({ id: i.id, leaseToken: i.leaseToken ?? null, agentId: i.agentId ?? null, result: i.result ?? null }));
+  items.map((i) => ({ id: i.id, leaseToken: i.leaseToken ?? null, agentId: i.agentId ?? null, result: i.result ?? null, cost: i.cost ?? null }));
 const failItems = (items: ReturnType<typeof failBatchSchema.parse>) =>
-  items.map((i) => ({ id: i.id, leaseToken: i.leaseToken ?? null, agentId: i.agentId ?? null, error: i.error, retry: i.retry ?? false }));
+  items.map((i) => ({ id: i.id, leaseToken: i.leaseToken ?? null, agentId: i.agentId ?? null, error: i.error, retry: i.retry ?? false, cost: i.cost ?? null }));
 
 /**
  * Completes ASSIGNED tasks (one statement for the whole batch), each fenced by its lease token
@@ -81,7 +82,7 @@ const failItems = (items: ReturnType<typeof failBatchSchema.parse>) =>
  */
 export async function completeTasks(db: Db, ownerId: string, items: CompleteItemInput[]): Promise<TaskOutcome[]> {
   const parsed = completeItems(parseInput(completeBatchSchema, items, 'items'));
-  return outcomes(await completeStatement.rows(db.pool, { ownerId, items: parsed }), 'completed');
+  return outcomes(await retryOnDeadlock(() => completeStatement.rows(db.pool, { ownerId, items: parsed })), 'completed');
 }
 
 /** At most this many single calls share one statement (the batch calls' own limit). */
@@ -104,11 +105,11 @@ function coalescedFor(db: Db) {
     c = {
       complete: coalesceBy<Completion, ItemRow>({
         ...common,
-        run: (ownerId, items) => completeStatement.rows(db.pool, { ownerId, items }),
+        run: (ownerId, items) => retryOnDeadlock(() => completeStatement.rows(db.pool, { ownerId, items })),
       }),
       fail: coalesceBy<Failure, ItemRow>({
         ...common,
-        run: (ownerId, items) => failStatement.rows(db.pool, { ownerId, items }),
+        run: (ownerId, items) => retryOnDeadlock(() => failStatement.rows(db.pool, { ownerId, items })),
       }),
     };
     coalesced.set(db, c);
@@ -124,7 +125,7 @@ export async function completeTask(db: Db, ownerId: string, item: CompleteItemIn
 /** Fails ASSIGNED tasks; with `retry` and attempts left in an open queue a task is requeued. */
 export async function failTasks(db: Db, ownerId: string, items: FailItemInput[]): Promise<TaskOutcome[]> {
   const parsed = failItems(parseInput(failBatchSchema, items, 'items'));
-  return outcomes(await failStatement.rows(db.pool, { ownerId, items: parsed }), 'failed', FAILABLE);
+  return outcomes(await retryOnDeadlock(() => failStatement.rows(db.pool, { ownerId, items: parsed })), 'failed', FAILABLE);
 }
 
 export async function failTask(db: Db, ownerId: string, item: FailItemInput): Promise<TaskRow> {

@@ -92,8 +92,16 @@ const batchOf = <T extends z.ZodType<{ id: string }>>(item: T) =>
     .superRefine(uniqueIds)
     .superRefine(boundedBatch);
 
-export const completeItemSchema = z.object({ ...leaseFields, result: resultSchema.nullish() });
-export const failItemSchema = z.object({ ...leaseFields, error: errorTextSchema, retry: z.boolean().nullish() });
+/** The largest cost one report or one budget limit may name: sums of them stay exact enough and finite. */
+export const MAX_COST = 1e12;
+/** What an attempt cost, in the user's units (dollars, tokens): finite, not negative. */
+export const costSchema = z
+  .number('must be a finite number')
+  .min(0, 'must not be negative')
+  .max(MAX_COST, `must be at most ${MAX_COST}`);
+
+export const completeItemSchema = z.object({ ...leaseFields, result: resultSchema.nullish(), cost: costSchema.nullish() });
+export const failItemSchema = z.object({ ...leaseFields, error: errorTextSchema, retry: z.boolean().nullish(), cost: costSchema.nullish() });
 export const heartbeatSchema = z.object({ ...leaseFields, extendSeconds: intBetween(1, 86_400).nullish() });
 export const cancelSchema = z.object({ id: idSchema, reason: text(2_000).nullish() });
 export const retryTaskSchema = z.object({ id: idSchema, resetAttempts: z.boolean().nullish() });

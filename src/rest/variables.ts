@@ -1,5 +1,6 @@
-import { GraphQLBoolean, GraphQLInt, isEnumType } from 'graphql';
+import { getNamedType, GraphQLBoolean, GraphQLInt, isEnumType, isInputObjectType, type GraphQLNamedType } from 'graphql';
 import { badInput } from '../errors.js';
+import { toSnake } from './http.js';
 import { namedTypeOf, type Input, type RoutePlan } from './plan.js';
 
 /** A query-string value as its GraphQL type: integers, booleans, and enum values in lower case. */
@@ -21,8 +22,24 @@ function fromQuery(raw: string, input: Input): unknown {
   return raw;
 }
 
+/** /api/v1 spells the fields of a nested input object in snake_case too (`budget: {max_cost}`). */
+function camelFields(value: unknown, type: GraphQLNamedType): unknown {
+  if (!isInputObjectType(type) || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const bySnake = new Map(Object.values(type.getFields()).map((f) => [toSnake(f.name), f]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => {
+      const field = bySnake.get(k);
+      return field ? [field.name, camelFields(v, getNamedType(field.type))] : [k, v];
+    }),
+  );
+}
+
 /** REST spells enum values in lower case (`"status": "failed"`). */
-const fromBody = (value: unknown, input: Input) => (isEnumType(namedTypeOf(input)) && typeof value === 'string' ? value.toUpperCase() : value);
+const fromBody = (value: unknown, input: Input, snake: boolean) => {
+  const type = namedTypeOf(input);
+  if (isEnumType(type) && typeof value === 'string') return value.toUpperCase();
+  return snake ? camelFields(value, type) : value;
+};
 
 /**
  * The operation's variables from the request, as the route's plan says: path parameters, query
@@ -39,7 +56,7 @@ export function variablesOf(plan: RoutePlan, params: Record<string, string | und
   for (const name of plan.bodyObjects) variables[name] = {};
   for (const field of plan.body) {
     if (!(field.rest in body)) continue;
-    const value = fromBody(body[field.rest], field);
+    const value = fromBody(body[field.rest], field, plan.envelope);
     if (field.path.length === 1) variables[field.path[0]] = value;
     else (variables[field.path[0]] as Record<string, unknown>)[field.path[1]] = value;
   }

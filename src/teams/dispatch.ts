@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
 import { conflict, notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
+import { budgetExhausted, budgetOf } from './budgets.js';
 import { insertBackgroundTask } from './sql/insertBackgroundTask.js';
 import { insertDispatch } from './sql/insertDispatch.js';
 import { backgroundInputSchema, dispatchInputSchema, MAX_TEAM_SIZE, type BackgroundInput, type DispatchInput } from './validation.js';
@@ -12,14 +13,17 @@ export type DispatchStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 /** Task names are short; the full instruction travels in the payload. */
 const taskName = (text: string) => (text.length > 200 ? `${text.slice(0, 199)}…` : text);
 
-function refused(teamId: string, status: string | null): never {
+/** Why the team took no work: missing, paused (its budget, in figures) or stopped. */
+async function refused(db: Db, teamId: string, status: string | null): Promise<never> {
   if (status === null) throw notFound('team', teamId);
+  if (status === 'PAUSED') throw budgetExhausted(teamId, await budgetOf(db, teamId));
   throw conflict(`team ${teamId} is stopped`);
 }
 
 /**
  * Puts work on the team's queue. `parallel: false` → one task any idle member may take;
- * `parallel: true` → one task per member, each reserved for that member only.
+ * `parallel: true` → one task per member, each reserved for that member only. A paused team
+ * (budget exhausted) or a stopped one takes none: CONFLICT.
  */
 export async function dispatchToTeam(db: Db, ownerId: string, teamId: string, input: DispatchInput): Promise<Dispatch> {
   const data = parseInput(dispatchInputSchema, input, 'input');
@@ -34,7 +38,7 @@ export async function dispatchToTeam(db: Db, ownerId: string, teamId: string, in
     completion: data.completion ?? 'ALL',
     taskIds: Array.from({ length: MAX_TEAM_SIZE }, () => newId('Task')),
   });
-  if (!row?.dispatch) refused(teamId, row?.teamStatus ?? null);
+  if (!row?.dispatch) return refused(db, teamId, row?.teamStatus ?? null);
   const { decidedAt, ...dispatch } = row.dispatch;
   return { ...dispatch, decidedAt: decidedAt ? new Date(decidedAt) : null, createdAt: new Date(dispatch.createdAt) };
 }
@@ -53,7 +57,7 @@ export async function startBackgroundTask(db: Db, ownerId: string, teamId: strin
     taskName: taskName(data.task),
     maxRuntimeSeconds: data.maxRuntimeSeconds ?? 3600,
   });
-  if (!row?.id) refused(teamId, row?._teamStatus ?? null);
+  if (!row?.id) return refused(db, teamId, row?._teamStatus ?? null);
   const { _teamStatus, ...task } = row;
   return task as Task;
 }

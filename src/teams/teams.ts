@@ -1,7 +1,7 @@
 import type { Team } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
-import { isUniqueViolation } from '../db/pgErrors.js';
+import { isUniqueViolation, retryOnDeadlock } from '../db/pgErrors.js';
 import { inTransaction } from '../db/transaction.js';
 import { conflict, notFound } from '../errors.js';
 import { cancelPending } from '../queues/sql/cancelPending.js';
@@ -25,6 +25,8 @@ export async function createTeam(db: Db, ownerId: string, input: TeamInput): Pro
       model: data.model ?? null,
       mode: data.mode ?? null,
       systemPrompt: data.systemPrompt ?? null,
+      maxCost: data.budget?.maxCost ?? null,
+      maxTasks: data.budget?.maxTasks ?? null,
     });
     return team!;
   } catch (err) {
@@ -61,11 +63,13 @@ export async function addTeamMember(db: Db, ownerId: string, teamId: string): Pr
  * that was stopped before: each holder learns it from the CANCELLED task event at once.
  */
 export async function stopTeam(db: Db, ownerId: string, teamId: string, options: { cancelRunning?: boolean | null } = {}): Promise<Team> {
-  await inTransaction(db, async (tx) => {
-    const stopped = await markTeamStopped.row(tx, { ownerId, teamId });
-    if (stopped) await cancelPending.count(tx, { queueIds: stopped.queueIds, reason: 'team stopped' });
-    if (options.cancelRunning) await cancelRunning.count(tx, { ownerId, teamId, reason: 'team stopped; running work cancelled' });
-    if (stopped) await recordTeamStopped.count(tx, { teamId });
-  });
+  await retryOnDeadlock(() =>
+    inTransaction(db, async (tx) => {
+      const stopped = await markTeamStopped.row(tx, { ownerId, teamId });
+      if (stopped) await cancelPending.count(tx, { queueIds: stopped.queueIds, reason: 'team stopped' });
+      if (options.cancelRunning) await cancelRunning.count(tx, { ownerId, teamId, reason: 'team stopped; running work cancelled' });
+      if (stopped) await recordTeamStopped.count(tx, { teamId });
+    }),
+  );
   return requireTeam(db, ownerId, teamId);
 }

@@ -10,7 +10,7 @@ export type DispatchStatus =
   | 'FAILED'
   | 'RUNNING';
 
-/** BUSY while the member holds an assigned task of its team, STOPPED once the team stopped. */
+/** BUSY while the member holds an assigned task of its team (also in a paused team: it may finish it), STOPPED once the team stopped, IDLE otherwise. */
 export type MemberState =
   | 'BUSY'
   | 'IDLE'
@@ -43,13 +43,17 @@ export type TaskStatus =
 
 export type TeamEventType =
   | 'AGENT_TOKENS_REVOKED'
+  | 'BUDGET_EXHAUSTED'
   | 'DISPATCH_PROGRESS'
   | 'MEMBER_ADDED'
   | 'MEMBER_STATE'
+  | 'TEAM_RESUMED'
   | 'TEAM_STOPPED';
 
+/** ACTIVE; PAUSED once its budget ran out (its queues hand out nothing, no dispatches) until resumeTeam; STOPPED for good. */
 export type TeamStatus =
   | 'ACTIVE'
+  | 'PAUSED'
   | 'STOPPED';
 
 export type MessageLineFragment = { id: string, seq: number, from: string, to: string | null, body: string, createdAt: string };
@@ -140,7 +144,7 @@ export type DashboardProvideInputMutationVariables = Exact<{
 
 export type DashboardProvideInputMutation = { provideInput: { id: string, status: TaskStatus } };
 
-export type TeamCardFragment = { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } };
+export type TeamCardFragment = { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, pausedAt: string | null, budget: { maxCost: number | null, maxTasks: number | null }, spent: { cost: number, tasks: number }, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } };
 
 export type DashboardTeamsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -148,7 +152,7 @@ export type DashboardTeamsQueryVariables = Exact<{
 }>;
 
 
-export type DashboardTeamsQuery = { teams: { totalCount: number, edges: Array<{ node: { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } } }> } };
+export type DashboardTeamsQuery = { teams: { totalCount: number, edges: Array<{ node: { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, pausedAt: string | null, budget: { maxCost: number | null, maxTasks: number | null }, spent: { cost: number, tasks: number }, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } } }> } };
 
 export type DashboardTeamQueryVariables = Exact<{
   id: string | number;
@@ -156,7 +160,7 @@ export type DashboardTeamQueryVariables = Exact<{
 }>;
 
 
-export type DashboardTeamQuery = { team: { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } } };
+export type DashboardTeamQuery = { team: { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, pausedAt: string | null, budget: { maxCost: number | null, maxTasks: number | null }, spent: { cost: number, tasks: number }, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } } };
 
 export type DashboardStopTeamMutationVariables = Exact<{
   id: string | number;
@@ -164,7 +168,7 @@ export type DashboardStopTeamMutationVariables = Exact<{
 }>;
 
 
-export type DashboardStopTeamMutation = { stopTeam: { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } } };
+export type DashboardStopTeamMutation = { stopTeam: { id: string, name: string, status: TeamStatus, size: number, model: string | null, mode: string | null, queueDepth: number, createdAt: string, stoppedAt: string | null, pausedAt: string | null, budget: { maxCost: number | null, maxTasks: number | null }, spent: { cost: number, tasks: number }, queue: { id: string }, members: Array<{ name: string, state: MemberState, lastSeenAt: string | null, currentTask: { id: string, name: string, assignedAt: string | null } | null }>, dispatches: { totalCount: number, edges: Array<{ node: { id: string, task: string, status: DispatchStatus, parallel: boolean, createdAt: string, tasks: Array<{ id: string, status: TaskStatus }> } }> } } };
 
 export type DashboardTeamEventsSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
@@ -249,6 +253,15 @@ export const TeamCardFragmentDoc = new TypedDocumentString(`
   queueDepth
   createdAt
   stoppedAt
+  pausedAt
+  budget {
+    maxCost
+    maxTasks
+  }
+  spent {
+    cost
+    tasks
+  }
   queue {
     id
   }
@@ -573,6 +586,15 @@ export const DashboardTeamsDocument = new TypedDocumentString(`
   queueDepth
   createdAt
   stoppedAt
+  pausedAt
+  budget {
+    maxCost
+    maxTasks
+  }
+  spent {
+    cost
+    tasks
+  }
   queue {
     id
   }
@@ -619,6 +641,15 @@ export const DashboardTeamDocument = new TypedDocumentString(`
   queueDepth
   createdAt
   stoppedAt
+  pausedAt
+  budget {
+    maxCost
+    maxTasks
+  }
+  spent {
+    cost
+    tasks
+  }
   queue {
     id
   }
@@ -665,6 +696,15 @@ export const DashboardStopTeamDocument = new TypedDocumentString(`
   queueDepth
   createdAt
   stoppedAt
+  pausedAt
+  budget {
+    maxCost
+    maxTasks
+  }
+  spent {
+    cost
+    tasks
+  }
   queue {
     id
   }

@@ -57,6 +57,9 @@ export function TeamsView() {
   );
 }
 
+/** A cost in the user's units, without float noise (0.1 + 0.2 shows as 0.3). */
+const formatCost = (cost: number) => String(Number(cost.toPrecision(10)));
+
 function TeamCard({ team, onStop }: { team: Team; onStop: () => Promise<void> }) {
   const dispatches = team.dispatches.edges.map((e) => e.node);
   return (
@@ -68,7 +71,7 @@ function TeamCard({ team, onStop }: { team: Team; onStop: () => Promise<void> })
         <div class="actions">
           <a href={href.messages(team.id)}>Messages</a>
           <a href={href.queue(team.queue.id)}>Queue</a>
-          {team.status === 'ACTIVE' && <ConfirmButton label="Stop team" confirm="Stop? Click again" action={onStop} />}
+          {team.status !== 'STOPPED' && <ConfirmButton label="Stop team" confirm="Stop? Click again" action={onStop} />}
         </div>
       </header>
       <p class="meta">
@@ -80,6 +83,16 @@ function TeamCard({ team, onStop }: { team: Team; onStop: () => Promise<void> })
         <span>
           created <Age at={team.createdAt} />
         </span>
+        <span class="spend" data-spent-cost={team.spent.cost} data-spent-tasks={team.spent.tasks}>
+          spent {formatCost(team.spent.cost)}
+          {team.budget.maxCost !== null && ` of ${formatCost(team.budget.maxCost)}`}, {team.spent.tasks}
+          {team.budget.maxTasks !== null && ` of ${team.budget.maxTasks}`} tasks
+        </span>
+        {team.pausedAt && (
+          <span>
+            budget exhausted <Age at={team.pausedAt} />
+          </span>
+        )}
         {team.stoppedAt && (
           <span>
             stopped <Age at={team.stoppedAt} />

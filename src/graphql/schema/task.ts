@@ -72,6 +72,10 @@ export const Task = builder.prismaNode('Task', {
     inputResponse: t.expose('inputResponse', { type: 'JSONObject', nullable: true, description: 'The answer (provideInput).' }),
     result: t.expose('result', { type: 'JSON', nullable: true }),
     error: t.exposeString('error', { nullable: true, description: 'The last error: from failTask, a lost lease or the deadline.' }),
+    cost: t.exposeFloat('cost', {
+      nullable: true,
+      description: 'The cost completeTask/failTask reported for it (summed over its attempts); null when none was reported.',
+    }),
     reservedFor: t.exposeString('reservedFor', { nullable: true, description: 'Parallel dispatch: the only member that may take it.' }),
     dispatchId: t.exposeID('dispatchId', { nullable: true }),
     maxRuntimeSeconds: t.exposeInt('maxRuntimeSeconds', { nullable: true, description: 'Background tasks fail when running longer.' }),
@@ -150,12 +154,15 @@ const leaseArgs = (t: Parameters<Parameters<typeof builder.mutationFields>[0]>[0
   agentId: t.arg.string({ description: 'When given, the task must be assigned to this agent.' }),
 });
 
+const COST_DESCRIPTION = 'What this attempt cost, in your units (dollars, tokens…): a finite number ≥ 0, added to the task and to its team’s spend.';
+
 const CompleteTaskItem = builder.inputType('CompleteTaskItem', {
   fields: (t) => ({
     id: t.id({ required: true }),
     leaseToken: t.string({ description: 'The token from dequeue: the item is refused once the lease was lost.' }),
     agentId: t.string({ description: 'When given, the task must be assigned to this agent.' }),
     result: t.field({ type: 'JSONObject' }),
+    cost: t.float({ description: COST_DESCRIPTION }),
   }),
 });
 
@@ -166,6 +173,7 @@ const FailTaskItem = builder.inputType('FailTaskItem', {
     agentId: t.string(),
     error: t.string({ required: true }),
     retry: t.boolean({ description: 'Requeue when attempts remain (default false).' }),
+    cost: t.float({ description: COST_DESCRIPTION }),
   }),
 });
 
@@ -282,7 +290,7 @@ builder.mutationFields((t) => ({
   completeTask: t.field({
     type: Task,
     description: 'Completes an ASSIGNED task with its result; anything else is CONFLICT.',
-    args: { ...leaseArgs(t), result: t.arg({ type: 'JSONObject' }) },
+    args: { ...leaseArgs(t), result: t.arg({ type: 'JSONObject' }), cost: t.arg.float({ description: COST_DESCRIPTION }) },
     resolve: (_parent, args, ctx) => completeTask(ctx.db, ctx.ownerId, args),
   }),
   completeTasks: t.field({
@@ -294,7 +302,12 @@ builder.mutationFields((t) => ({
   failTask: t.field({
     type: Task,
     description: 'Fails an ASSIGNED task. With retry and attempts left it goes back to PENDING.',
-    args: { ...leaseArgs(t), error: t.arg.string({ required: true }), retry: t.arg.boolean({ defaultValue: false }) },
+    args: {
+      ...leaseArgs(t),
+      error: t.arg.string({ required: true }),
+      retry: t.arg.boolean({ defaultValue: false }),
+      cost: t.arg.float({ description: COST_DESCRIPTION }),
+    },
     resolve: (_parent, args, ctx) => failTask(ctx.db, ctx.ownerId, args),
   }),
   failTasks: t.field({

@@ -6,12 +6,18 @@ import { addTeamMember, createTeam, requireTeam, stopTeam } from '../../teams/te
 import { builder } from '../builder.js';
 import { groupByParent, nodeQuery, relatedPage, totalCountOf } from '../connection.js';
 import { newestFirst, planPage } from '../pagination.js';
+import { setTeamBudget, resumeTeam } from '../../teams/budgets.js';
+import { Spend, TeamBudget, TeamBudgetInput } from './budget.js';
 import { Dispatch } from './dispatch.js';
 import { Task } from './task.js';
 
-export const TeamStatusEnum = builder.enumType('TeamStatus', { values: ['ACTIVE', 'STOPPED'] as const });
+export const TeamStatusEnum = builder.enumType('TeamStatus', {
+  description: 'ACTIVE; PAUSED once its budget ran out (its queues hand out nothing, no dispatches) until resumeTeam; STOPPED for good.',
+  values: ['ACTIVE', 'PAUSED', 'STOPPED'] as const,
+});
 const MemberStateEnum = builder.enumType('MemberState', {
-  description: 'BUSY while the member holds an assigned task of its team, STOPPED once the team stopped.',
+  description:
+    'BUSY while the member holds an assigned task of its team (also in a paused team: it may finish it), STOPPED once the team stopped, IDLE otherwise.',
   values: ['IDLE', 'BUSY', 'STOPPED'] as const,
 });
 
@@ -28,6 +34,20 @@ export const Team = builder.prismaNode('Team', {
     status: t.expose('status', { type: TeamStatusEnum }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     stoppedAt: t.expose('stoppedAt', { type: 'DateTime', nullable: true }),
+    pausedAt: t.expose('pausedAt', { type: 'DateTime', nullable: true, description: 'When its budget ran out (while PAUSED).' }),
+    budget: t.field({
+      type: TeamBudget,
+      description: 'Its spending limits (null limits: none).',
+      select: { budget: true },
+      resolve: (team) => ({ maxCost: team.budget?.maxCost ?? null, maxTasks: team.budget?.maxTasks ?? null }),
+    }),
+    spent: t.field({
+      type: Spend,
+      description:
+        'What the team spent, the meter its budget is checked against: every cost reported by completeTask/failTask on its queues (requeued failures too), and the tasks finished with them (completed, or failed for good).',
+      select: { budget: true },
+      resolve: (team) => ({ cost: team.budget?.spentCost ?? 0, tasks: team.budget?.spentTasks ?? 0 }),
+    }),
     queue: t.relation('queue', { description: "The team's own work queue." }),
     queueDepth: t.int({
       description: "Pending tasks on the team's queues.",
@@ -91,6 +111,7 @@ const CreateTeamInput = builder.inputType('CreateTeamInput', {
     model: t.string(),
     mode: t.string({ description: 'e.g. "coordinate".' }),
     systemPrompt: t.string(),
+    budget: t.field({ type: TeamBudgetInput, description: 'Spending limits (none by default).' }),
   }),
 });
 
@@ -148,5 +169,21 @@ builder.mutationFields((t) => ({
     },
     validate: z.looseObject({ id: idSchema }),
     resolve: (_parent, args, ctx) => stopTeam(ctx.db, ctx.ownerId, args.id, { cancelRunning: args.cancelRunning }),
+  }),
+  setTeamBudget: t.field({
+    type: Team,
+    description:
+      "Replaces the team's budget (a limit left out or null: none). A limit already reached pauses an active team at once; raising one does not resume a paused team (resumeTeam does). CONFLICT for a stopped team.",
+    args: { teamId: t.arg.id({ required: true }), budget: t.arg({ type: TeamBudgetInput, required: true }) },
+    validate: z.looseObject({ teamId: idSchema }),
+    resolve: (_parent, args, ctx) => setTeamBudget(ctx.db, ctx.ownerId, args.teamId, args.budget),
+  }),
+  resumeTeam: t.field({
+    type: Team,
+    description:
+      'Makes a PAUSED team ACTIVE again (its queues hand out work, waiting dequeues wake up). CONFLICT while its budget is still exhausted (raise it with setTeamBudget first) and for a stopped team; an active team stays as it is.',
+    args: { teamId: t.arg.id({ required: true }) },
+    validate: z.object({ teamId: idSchema }),
+    resolve: (_parent, args, ctx) => resumeTeam(ctx.db, ctx.ownerId, args.teamId),
   }),
 }));

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { pageTasksBackward, pageTasksForward } from '../../queues/sql/pageTasks.js';
+import { sumCosts } from '../../queues/sql/sumCosts.js';
 import { createWorkQueue, deleteWorkQueue, requireQueue } from '../../queues/workQueues.js';
 import { idSchema, queueInputSchema } from '../../queues/validation.js';
 import { builder } from '../builder.js';
 import { groupByParent, nodeQuery, relatedPage, totalCountOf } from '../connection.js';
 import type { StatusCounts } from '../loaders.js';
 import { bySeq, newestFirst, planPage } from '../pagination.js';
+import { Spend } from './budget.js';
 import { RetryBackoff, RetryBackoffInput } from './retryBackoff.js';
 import { Task, TaskStatusEnum } from './task.js';
 import './team.js';
@@ -33,6 +35,19 @@ export const WorkQueue = builder.prismaNode('WorkQueue', {
       type: TaskCounts,
       description: 'Number of tasks in each status.',
       resolve: (queue, _args, ctx) => ctx.loaders.queueCounts().load(queue.id),
+    }),
+    spent: t.field({
+      type: Spend,
+      description:
+        "What its tasks cost: the costs reported for them with completeTask/failTask, and its tasks that are COMPLETED or FAILED now. A team's budget is checked against the team's own meter (Team.spent).",
+      resolve: async (queue, _args, ctx) => {
+        const costs = ctx.loaders.batch<number>('queueCosts', async (queueIds) => {
+          const byQueue = new Map((await sumCosts.rows(ctx.db.pool, { queueIds: [...queueIds] })).map((r) => [r.queueId, r.cost]));
+          return queueIds.map((id) => byQueue.get(id) ?? 0);
+        });
+        const [cost, counts] = await Promise.all([costs.load(queue.id), ctx.loaders.queueCounts().load(queue.id)]);
+        return { cost, tasks: counts.COMPLETED + counts.FAILED };
+      },
     }),
     depth: t.int({
       description: 'Pending tasks that are due (ready to be dequeued now).',

@@ -4,7 +4,8 @@ import type { Message } from '../../generated/prisma/client.js';
 /**
  * Sends a message in one statement. Its per-team sequence is taken by incrementing the team row,
  * whose lock is held until commit, so a team's messages commit in sequence order and a cursor
- * never skips one that commits later. Only an active team of the owner takes messages, from a
+ * never skips one that commits later. Only a team of the owner that is not stopped (a paused
+ * one still talks) takes messages, from a
  * member, to a member or (no `to`) the whole team. The outcome columns say what was refused.
  */
 export const insertMessage = statement<
@@ -17,7 +18,7 @@ export const insertMessage = statement<
    recipient AS (SELECT 1 FROM team_members WHERE team_id = $2 AND name = $5),
    seq AS (
      UPDATE teams SET message_seq = message_seq + 1
-     WHERE id = (SELECT id FROM team) AND status = 'ACTIVE'
+     WHERE id = (SELECT id FROM team) AND status <> 'STOPPED'
        AND EXISTS (SELECT 1 FROM sender) AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM recipient))
      RETURNING message_seq
    ),

@@ -1,6 +1,14 @@
 import { statement, variants } from '../../db/statement.js';
 import { taskColumns, type TaskRow } from './taskColumns.js';
 
+/**
+ * Whether the queue `q` may hand out work: it belongs to no team, or to an ACTIVE one. The team
+ * row is share-locked for the statement, so a concurrent pause (or stop) either waits for the
+ * claim or is seen by it: no task is claimed from a team after it paused.
+ */
+export const handsOutWork = (q: string) =>
+  `(${q}.team_id IS NULL OR EXISTS (SELECT 1 FROM teams tm WHERE tm.id = ${q}.team_id AND tm.status = 'ACTIVE' FOR SHARE))`;
+
 export interface ClaimOutcome {
   /** False: no live queue of the owner has this id. */
   queueFound: boolean;
@@ -39,7 +47,8 @@ type ClaimParams = { ownerId: string; queueId: string; agentId: string; limit: n
 
 /** The claim for a limit (a number, or `$4`) and for a member or not, inlined where fixed. */
 const claimText = (limit: string, asMember: boolean) => `WITH queue AS (
-     SELECT q.id, q.team_id, q.visibility_timeout_seconds, (m.name IS NOT NULL) AS is_member
+     SELECT q.id, q.team_id, q.visibility_timeout_seconds, (m.name IS NOT NULL) AS is_member,
+            ${handsOutWork('q')} AS hands_out
      FROM work_queues q
      LEFT JOIN team_members m ON m.team_id = q.team_id AND m.name = $3
      WHERE q.id = $2 AND q.owner_id = $1 AND q.deleted_at IS NULL
@@ -51,7 +60,7 @@ const claimText = (limit: string, asMember: boolean) => `WITH queue AS (
    next AS (
      SELECT t.id FROM tasks t
      WHERE t.queue_id = $2
-       AND EXISTS (SELECT 1 FROM queue WHERE NOT queue.is_member OR ${asMember})
+       AND EXISTS (SELECT 1 FROM queue WHERE (NOT queue.is_member OR ${asMember}) AND queue.hands_out)
        AND NOT EXISTS (SELECT 1 FROM held WHERE held.current_task_id IS NOT NULL)
        AND t.status = 'PENDING'
        AND (t.deadline IS NULL OR t.deadline > now())
@@ -84,9 +93,11 @@ const claimMany = statement<ClaimParams, ClaimRow>('queues_claim_tasks_batch', c
  * `tasks_claimable_idx` (pending rows only). SKIP LOCKED lets concurrent claimers pass over rows
  * another one holds, so each task goes to exactly one agent and nobody waits. Tasks past their
  * deadline are never handed out, nor tasks before their `run_at` (a retry's backoff, a delay); a task reserved for a member (parallel dispatch) goes to that
- * member only. With `asMember` the caller holds the member's row lock (see dequeue.ts): a member
- * that already holds a task gets nothing, checked in this statement's snapshot, taken after
- * that lock. Every lease token is fresh.
- * A member claims one task at a time; other agents up to `limit`.
+ * member only. A queue of a team that is not ACTIVE (PAUSED: its budget ran out) hands out
+ * nothing: the team's status is read under a share lock (handsOutWork), so a claim waits for a
+ * finish that is pausing the team and then sees it paused. With `asMember` the caller holds the
+ * member's row lock (see dequeue.ts): a member that already holds a task gets nothing, checked in
+ * this statement's snapshot, taken after that lock. Every lease token is fresh. A member claims
+ * one task at a time; other agents up to `limit`.
  */
 export const claimTasks = variants(claimOne, (p: ClaimParams) => (p.asMember ? claimOneAsMember : p.limit === 1 ? claimOne : claimMany));

@@ -1,4 +1,5 @@
 import { itemsStatement } from '../../db/statement.js';
+import { addCost, chargeTeams } from './chargeTeams.js';
 import { FAILABLE, heldBy, itemsAnswer, markHoldersSeen, type ItemRow } from './finishOutcome.js';
 import { taskColumns } from './taskColumns.js';
 
@@ -9,6 +10,8 @@ export interface FailItem {
   error: string;
   /** Requeue when attempts remain and the queue is open (not deleted, team not stopped). */
   retry: boolean;
+  /** What this attempt cost, added to the task and its team's spend (also when requeued). */
+  cost: number | null;
 }
 
 /**
@@ -16,7 +19,7 @@ export interface FailItem {
  * statement, fenced per item like completeTasks. With `retry` and attempts left, in an open queue, the task goes back to PENDING, due after its
  * backoff (`retry_delay` of the queue's retryBackoff with the task's overrides); the error stays
  * as the reason it was requeued. Otherwise it is FAILED for good, `exhausted` when a retry was
- * asked for but its attempts ran out.
+ * asked for but its attempts ran out. The reported cost counts in either case (chargeTeams).
  */
 export const failTasks = itemsStatement<{ ownerId: string; items: FailItem[] }, FailItem, ItemRow>('queues_fail_tasks', {
   leading: (p) => [p.ownerId],
@@ -27,12 +30,14 @@ export const failTasks = itemsStatement<{ ownerId: string; items: FailItem[] }, 
     { name: 'agent_id', type: 'text', value: (i) => i.agentId },
     { name: 'error', type: 'text', value: (i) => i.error },
     { name: 'retry', type: 'boolean', value: (i) => i.retry },
+    { name: 'cost', type: 'float8', value: (i) => i.cost },
   ],
   text: (items) => `WITH input AS (${items}),
    done AS (
      UPDATE tasks t
      SET status = CASE WHEN d.requeue THEN 'PENDING'::"TaskStatus" ELSE 'FAILED'::"TaskStatus" END,
          error = input.error,
+         cost = ${addCost('t', 'input')},
          run_at = CASE WHEN d.requeue THEN now() + retry_delay(prior.attempts, q.retry_backoff || COALESCE(prior.retry_backoff, '{}'))
                        ELSE t.run_at END,
          exhausted = input.retry AND NOT d.requeue AND d.closed_reason IS NULL
@@ -49,6 +54,7 @@ export const failTasks = itemsStatement<{ ownerId: string; items: FailItem[] }, 
        AND ${heldBy('t', 'input', FAILABLE)}
      RETURNING ${taskColumns('t')}, prior.assigned_agent_id AS holder
    ),
-   seen AS (${markHoldersSeen('done')})
+   seen AS (${markHoldersSeen('done')}),
+   charged AS (${chargeTeams('done', 'input')})
    ${itemsAnswer('input', 'done', '$1')}`,
 });

@@ -11,7 +11,9 @@ export const lockMember = statement<{ teamId: string; member: string }, { status
   `WITH member AS (
      UPDATE team_members SET last_seen_at = now() WHERE team_id = $1 AND name = $2 RETURNING team_id
    ),
-   team AS (SELECT id, status::text AS status FROM teams WHERE id = $1 FOR SHARE)
+   -- The team after the member (it reads the member's row): locks are always taken member first,
+   -- team second, as a finish does (it marks holders seen before its budget step pauses a team).
+   team AS (SELECT id, status::text AS status FROM teams WHERE id = (SELECT team_id FROM member) FOR SHARE)
    SELECT team.status FROM team JOIN member ON member.team_id = team.id`,
   (p) => [p.teamId, p.member],
 );

@@ -1,5 +1,5 @@
 import { statement, variants } from '../../db/statement.js';
-import { claimAnswer, type ClaimRow } from './claimTasks.js';
+import { claimAnswer, handsOutWork, type ClaimRow } from './claimTasks.js';
 import { taskColumns } from './taskColumns.js';
 
 /** Queues with at least this many claimable tasks count as equally busy. */
@@ -12,14 +12,15 @@ export const STEAL_COUNT_CAP = 10_000;
  * task is its highest-priority one. When every claimable row of the busiest queue is locked by
  * concurrent claimers, the next busiest is tried. `victims` is materialised in order and `next`
  * has no ORDER BY of its own: the LATERAL claim runs victim by victim and stops at the first row,
- * so it locks exactly one task. Reserved tasks (parallel dispatch) and tasks not yet due (`run_at`) are never stolen. The outcome
+ * so it locks exactly one task. Neither a thief of a paused team's queue nor
+ * a paused team's queue as the victim takes part (handsOutWork). Reserved tasks (parallel dispatch) and tasks not yet due (`run_at`) are never stolen. The outcome
  * columns are those of claimTasks (a member of the thief queue's team follows the member rules).
  */
 type StealParams = { ownerId: string; thiefQueueId: string; agentId: string; asMember: boolean };
 
 /** The steal for a member or not, inlined (a flag parameter keeps PostgreSQL from a generic plan). */
 const stealText = (asMember: boolean) => `WITH thief AS (
-     SELECT q.id, q.owner_id, q.steal_group, q.team_id, (m.name IS NOT NULL) AS is_member
+     SELECT q.id, q.owner_id, q.steal_group, q.team_id, (m.name IS NOT NULL) AS is_member, ${handsOutWork('q')} AS hands_out
      FROM work_queues q
      LEFT JOIN team_members m ON m.team_id = q.team_id AND m.name = $3
      WHERE q.id = $2 AND q.owner_id = $1 AND q.deleted_at IS NULL
@@ -48,6 +49,8 @@ const stealText = (asMember: boolean) => `WITH thief AS (
        ) pending
      ) c
      WHERE (NOT thief.is_member OR ${asMember})
+       AND thief.hands_out
+       AND ${handsOutWork('v')}
        AND NOT EXISTS (SELECT 1 FROM held WHERE held.current_task_id IS NOT NULL)
        AND c.claimable > 0
      ORDER BY c.claimable DESC, v.id

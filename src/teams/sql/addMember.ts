@@ -5,13 +5,13 @@ import { teamColumns } from './teamColumns.js';
 /**
  * Adds the next member in one statement. The size grows with a guarded UPDATE (`size < max`),
  * which holds the team row lock: concurrent additions queue on it and never pass the maximum.
- * No row: the team is missing, stopped or full.
+ * A paused team still grows. No row: the team is missing, stopped or full.
  */
 export const addMember = statement<{ ownerId: string; teamId: string; maxSize: number }, Team>(
   'teams_add_member',
   `WITH grown AS (
      UPDATE teams SET size = size + 1
-     WHERE id = $2 AND owner_id = $1 AND status = 'ACTIVE' AND size < $3
+     WHERE id = $2 AND owner_id = $1 AND status <> 'STOPPED' AND size < $3
      RETURNING *
    ),
    member AS (
