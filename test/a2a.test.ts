@@ -6,6 +6,7 @@ import {
   CreateTeamDocument,
   DequeueTaskDocument,
   InputOfTaskDocument,
+  McpTestCreateAgentTokenDocument,
   ProvideInputDocument,
   RequestInputDocument,
   TaskDocument,
@@ -357,5 +358,26 @@ describe('A2A 0.3 method names', () => {
     });
     expect(sent.result).toMatchObject({ kind: 'task', status: { state: 'submitted' } });
     expect((await post('tasks/get', { id: sent.result!.id })).result).toMatchObject({ id: sent.result!.id, status: { state: 'submitted' } });
+  });
+});
+
+describe('an agent token', () => {
+  it('may not give its team work over A2A: 403 FORBIDDEN, as over REST and GraphQL', async () => {
+    const { token } = (await s.ok(McpTestCreateAgentTokenDocument, { teamId, agent: 'agent-1' })).createAgentToken;
+    const res = await fetch(`${s.baseUrl}/a2a/teams/${teamId}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'message/send',
+        params: { message: { kind: 'message', messageId: 'm1', role: 'user', parts: [{ kind: 'text', text: 'do it' }] }, configuration: { blocking: false } },
+      }),
+    });
+    const body = await res.clone().text();
+    expect(res.status, body).toBe(403);
+    expect(JSON.parse(body)).toMatchObject({ id: 3, error: { message: expect.stringMatching(/owner's token/) } });
+    // Nothing was dispatched.
+    expect(await s.db.dispatch.count({ where: { teamId, task: 'do it' } })).toBe(0);
   });
 });

@@ -12,6 +12,7 @@ import { requestInfo } from '../http/requestInfo.js';
 import type { Logger } from '../logger.js';
 import { agentCard, type TeamFacts } from './agentCard.js';
 import { FrontDoorError } from './errors.js';
+import { isAgentToken } from './agentToken.js';
 import { run, type Caller } from './graphql.js';
 import { A2ATeamDocument } from './operations.generated.js';
 import { TeamAgent } from './teamAgent.js';
@@ -103,6 +104,11 @@ export function createA2ARouter(yoga: Yoga, log: Logger) {
     } catch (err) {
       if (err instanceof FrontDoorError) return sendFrontDoor(res, err, id, false);
       throw err;
+    }
+    // The token is verified by now (the team lookup ran with it). A2A clients give a team work,
+    // which only its owner may: an agent token is refused here, as REST and GraphQL refuse it.
+    if (isAgentToken(bearerToken(req.headers.authorization)!)) {
+      return sendFrontDoor(res, new FrontDoorError(403, 'FORBIDDEN', 'the A2A endpoint takes the owner\'s token; an agent token acts as its member through GraphQL, REST or MCP'), id, false);
     }
     const version = req.headers[A2A_VERSION_HEADER.toLowerCase()];
     const requested = typeof version === 'string' && version ? version : '0.3';
