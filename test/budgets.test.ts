@@ -349,6 +349,9 @@ describe('a pausing finish against a kill-switch stop', () => {
     const stopper = new pg.Client({ connectionString: s.url });
     await stopper.connect();
     try {
+      // The stopper checks for deadlocks only after the finish would have (1 s): the finish is the
+      // one PostgreSQL aborts, whatever the machine's load (the side under test is the finish's retry).
+      await stopper.query(`SET deadlock_timeout = '20s'`);
       await stopper.query('BEGIN');
       await stopper.query(`UPDATE teams SET status = 'STOPPED', stopped_at = now() WHERE id = $1`, [t.id]);
       // The finish updates the task, then its budget step waits to pause the team (its row is the stop's).
