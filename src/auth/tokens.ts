@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config.js';
 import { loadOrCreateDevSecret } from './devSecret.js';
 
@@ -33,6 +33,19 @@ function agentClaim(payload: Record<string, unknown>): AgentClaim | undefined {
   if (typeof agent !== 'string' || !AGENT_ID.test(agent)) throw new AuthError('malformed agent token: claim agent must be a member name (agent-N)');
   if (typeof ver !== 'number' || !Number.isSafeInteger(ver) || ver < 0) throw new AuthError('malformed agent token: claim ver must be a non-negative integer');
   return { teamId: team, agentId: agent, version: ver };
+}
+
+/**
+ * Whether a token, already verified by the caller, names a team member (an agent token). For
+ * front ends that hold the raw token after GraphQL has verified it.
+ */
+export function isAgentToken(token: string): boolean {
+  try {
+    const { team, agent, ver } = decodeJwt(token);
+    return team !== undefined || agent !== undefined || ver !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 export interface TokenService {
