@@ -9,8 +9,11 @@ import { lockMember } from './sql/lockMember.js';
 import { stealTask as stealStatement } from './sql/stealTask.js';
 import { byHandOutOrder, type TaskRow } from './sql/taskColumns.js';
 import { claimSchema, type ClaimInput } from './validation.js';
+import { firstClaim, type FirstClaim } from './coalescedClaims.js';
 
 type Claim = (db: Queryable, asMember: boolean) => Promise<ClaimRow[]>;
+/** The first claim, as no member: `claim` alone, or together with other agents (coalescedClaims). */
+type First = () => Promise<FirstClaim>;
 
 /**
  * Runs a claim for an agent. The common case (an agent that is no member of the queue's team) is
@@ -19,14 +22,14 @@ type Claim = (db: Queryable, asMember: boolean) => Promise<ClaimRow[]>;
  * cannot interleave with another call of the same member or with a stop. A member holds one task
  * at a time. Nobody claims from a paused team (its budget ran out): the answer is no task.
  */
-async function claimFor(db: Db, queueId: string, agentId: string, claim: Claim): Promise<TaskRow[]> {
-  const tasks = await claimAs(db, queueId, agentId, claim);
+async function claimFor(db: Db, queueId: string, agentId: string, claim: Claim, first?: First): Promise<TaskRow[]> {
+  const tasks = await claimAs(db, queueId, agentId, claim, first ?? (async () => claimResult(await claim(db.pool, false))));
   observeClaimed(tasks);
   return tasks;
 }
 
-async function claimAs(db: Db, queueId: string, agentId: string, claim: Claim): Promise<TaskRow[]> {
-  const first = claimResult(await claim(db.pool, false));
+async function claimAs(db: Db, queueId: string, agentId: string, claim: Claim, firstClaim: First): Promise<TaskRow[]> {
+  const first = await firstClaim();
   if (!first.queueFound) throw notFound('work queue', queueId);
   if (!first.isMember) return first.tasks.sort(byHandOutOrder);
   const teamId = first.teamId!;
@@ -48,8 +51,13 @@ async function claimAs(db: Db, queueId: string, agentId: string, claim: Claim): 
  */
 export function dequeueTasks(db: Db, ownerId: string, input: Omit<ClaimInput, 'waitSeconds'>): Promise<TaskRow[]> {
   const { queueId, agentId, limit } = parseInput(claimSchema, input);
-  return claimFor(db, queueId, agentId, (q, asMember) =>
-    claimTasks.rows(q, { ownerId, queueId, agentId, limit: asMember ? 1 : (limit ?? 1), asMember }),
+  return claimFor(
+    db,
+    queueId,
+    agentId,
+    (q, asMember) => claimTasks.rows(q, { ownerId, queueId, agentId, limit: asMember ? 1 : (limit ?? 1), asMember }),
+    // One task: claimed together with the other agents asking this queue at the same moment.
+    (limit ?? 1) === 1 ? () => firstClaim(db, { ownerId, queueId, agentId }) : undefined,
   );
 }
 

@@ -76,8 +76,8 @@ const claimText = (limit: string, asMember: boolean) => `WITH queue AS (
          assigned_agent_id = $3,
          lease_token = gen_random_uuid()::text,
          lease_expires_at = now() + queue.visibility_timeout_seconds * interval '1 second'
-     FROM next, queue
-     WHERE t.id = next.id
+     FROM queue
+     WHERE t.id = ANY (ARRAY(SELECT id FROM next))
      RETURNING ${taskColumns('t')}
    )
    ${claimAnswer('queue')}`;

@@ -17,12 +17,15 @@ export type ItemRow = Partial<TaskRow> & {
   _agentMatches: boolean | null;
 };
 
-/** The task of the owner, as the statement saw it, for explaining a miss. */
-export const currentOf = (input: string, owner: string) => `
+/**
+ * The task of the owner, as the statement saw it, for explaining a miss; with `done` (the changed
+ * rows) it is looked up only for the items that did not change (for the others it is null).
+ */
+export const currentOf = (input: string, owner: string, done?: string) => `
   LEFT JOIN LATERAL (
     SELECT cur.status::text AS status, cur.error, cur.lease_token, cur.assigned_agent_id
     FROM tasks cur JOIN work_queues cq ON cq.id = cur.queue_id AND cq.owner_id = ${owner}
-    WHERE cur.id = ${input}.id
+    WHERE cur.id = ${input}.id${done ? ` AND ${done}.id IS NULL` : ''}
   ) cur ON true`;
 
 /** The outcome columns of one item. */
@@ -42,10 +45,13 @@ export const FAILABLE = ['ASSIGNED', 'INPUT_REQUIRED'] as const;
 
 /**
  * The item's task as the change may touch it: ASSIGNED (or one of `statuses`), of the owner,
- * under the item's lease and agent when given.
+ * under the item's lease and agent when given. The status is compared as text so that no partial
+ * status index can serve the lookup: their statistics say little about how many tasks are
+ * ASSIGNED right now, and a plan that scans one of them per item grows with every running task;
+ * the primary key finds each item's row in the same few steps however many there are.
  */
 export const heldBy = (t: string, input: string, statuses: readonly string[] = ['ASSIGNED']) => `
-  ${t}.status IN (${statuses.map((s) => `'${s}'`).join(', ')})
+  ${t}.status::text IN (${statuses.map((s) => `'${s}'`).join(', ')})
   AND (${input}.lease_token IS NULL OR ${t}.lease_token = ${input}.lease_token)
   AND (${input}.agent_id IS NULL OR ${t}.assigned_agent_id = ${input}.agent_id)`;
 
@@ -54,5 +60,5 @@ export const itemsAnswer = (input: string, done: string, owner: string) => `
   SELECT ${outcomeColumns(input)}, ${done}.*
   FROM ${input}
   LEFT JOIN ${done} ON ${done}.id = ${input}.id
-  ${currentOf(input, owner)}
+  ${currentOf(input, owner, done)}
   ORDER BY ${input}.ord`;
