@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimForAgents } from '../src/queues/sql/claimForAgents.js';
 import { claimTasks } from '../src/queues/sql/claimTasks.js';
 import { completeTasks } from '../src/queues/sql/completeTasks.js';
 import { failTasks } from '../src/queues/sql/failTasks.js';
@@ -39,12 +40,15 @@ describe('the hot statements', () => {
       if (i % 2) await completeTasks.rows(client, { ownerId: 'alice', items: [{ ...item, result: { i } }] });
       else await failTasks.rows(client, { ownerId: 'alice', items: [{ ...item, error: 'x', retry: false }] });
       await stealTask.rows(client, { ownerId: 'alice', thiefQueueId: queueId, agentId: 'w', asMember: false });
+      // Three agents at once (the claim prepared for up to four).
+      const together = await claimForAgents.rows(client, { ownerId: 'alice', queueId, agentIds: [`a${i}`, `b${i}`, `c${i}`] });
+      expect(together.filter((r) => r.id)).toHaveLength(3);
     }
     const { rows } = await client.query<{ name: string; generic_plans: string; custom_plans: string }>(
       'SELECT name, generic_plans, custom_plans FROM pg_prepared_statements',
     );
     const plans = Object.fromEntries(rows.map((r) => [r.name, { generic: Number(r.generic_plans), custom: Number(r.custom_plans) }]));
-    for (const name of ['queues_claim_tasks', 'queues_complete_tasks', 'queues_fail_tasks', stealTask.name]) {
+    for (const name of ['queues_claim_tasks', 'queues_complete_tasks', 'queues_fail_tasks', stealTask.name, 'queues_claim_for_agents_4']) {
       expect(plans[name], name).toBeDefined();
       expect(plans[name]!.generic, name).toBeGreaterThan(0);
       expect(plans[name]!.custom, name).toBeLessThanOrEqual(5);

@@ -142,7 +142,7 @@ describe('upgrading a filled database of the agent-tokens release to team budget
         UPDATE tasks SET status = 'FAILED', error = 'no' WHERE id = 'wt_2';
         UPDATE teams SET status = 'STOPPED', stopped_at = now() WHERE id = 'team-b';
       `);
-      const applied = await migrate(db.url);
+      const applied = await migrate(db.url, { through: '20261207161010_team_budgets' });
       expect(applied).toEqual(['20261207161000_team_paused_state', '20261207161010_team_budgets']);
       const budgets = await c.query(`SELECT team_id, max_cost, max_tasks, spent_cost, spent_tasks FROM team_budgets ORDER BY team_id`);
       expect(budgets.rows).toEqual([
