@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../db/client.js';
-import type { Dispatch, Task } from '../generated/prisma/client.js';
+import type { Dispatch, Task, TaskEvent } from '../generated/prisma/client.js';
 import { countPending, countTasksByStatus } from '../queues/sql/countTasks.js';
 import { pendingByPriority } from '../queues/sql/pendingByPriority.js';
 import { throughput, type ThroughputRow } from '../queues/sql/throughput.js';
@@ -29,7 +29,7 @@ const countsBy = <K extends string>(keys: readonly string[], rows: Array<{ [key 
 
 /**
  * Per-request batch loaders for fields that look up related data per parent (members, depths,
- * counts, a member's current task, an event's dispatch): a list of 50 teams costs one query per
+ * counts, a member's current task, a task's events, an event's task or dispatch): a list of 50 teams costs one query per
  * field, not one per team. Built lazily, so a request that needs none pays nothing.
  */
 export function createLoaders(db: Db) {
@@ -98,6 +98,16 @@ export function createLoaders(db: Db) {
           const rows = await db.prisma.task.findMany({ where: { id: { in: [...ids] } } });
           const byId = new Map(rows.map((r) => [r.id, r]));
           return ids.map((id) => byId.get(id) ?? null);
+        }),
+    ),
+    /** Each task's events, oldest first (events keep their task's id, no relation: see schema.prisma). */
+    taskEvents: lazy(
+      () =>
+        new DataLoader<string, TaskEvent[]>(async (taskIds) => {
+          const byTask = new Map(taskIds.map((id) => [id, [] as TaskEvent[]]));
+          const rows = await db.prisma.taskEvent.findMany({ where: { taskId: { in: [...taskIds] } }, orderBy: { id: 'asc' } });
+          for (const row of rows) byTask.get(row.taskId)!.push(row);
+          return taskIds.map((id) => byTask.get(id)!);
         }),
     ),
     dispatch: lazy(

@@ -3,6 +3,7 @@ import { REPLAY_PAGE, replayThenLive } from '../events/replayThenLive.js';
 import { requireQueue } from '../queues/workQueues.js';
 import { requireTeam } from '../teams/teams.js';
 import type { StreamDeps } from './deps.js';
+import { ownerTaskEvents } from './sql/ownerTaskEvents.js';
 
 /**
  * Task events of one queue, of every queue of a team, or of every queue of the owner,
@@ -16,25 +17,20 @@ export async function taskEventStream(
   after: bigint | null,
 ): Promise<AsyncGenerator<TaskEvent>> {
   const { db, bus } = deps;
-  let where: Prisma.TaskEventWhereInput;
+  let page: (cursor: bigint, end: bigint) => Promise<TaskEvent[]>;
   let live;
+  const pageWhere = (where: Prisma.TaskEventWhereInput) => (cursor: bigint, end: bigint) =>
+    db.prisma.taskEvent.findMany({ where: { ...where, id: { gt: cursor, lte: end } }, orderBy: { id: 'asc' }, take: REPLAY_PAGE });
   if (scope === 'all') {
-    where = { task: { queue: { ownerId } } };
+    page = (cursor, end) => ownerTaskEvents.rows(db.pool, { ownerId, after: cursor, upTo: end, limit: REPLAY_PAGE });
     live = bus.subscribe('ownerTasks', ownerId);
   } else if ('queueId' in scope) {
-    where = { queueId: (await requireQueue(db, ownerId, scope.queueId)).id };
+    page = pageWhere({ queueId: (await requireQueue(db, ownerId, scope.queueId)).id });
     live = bus.subscribe('queueTasks', scope.queueId);
   } else {
-    where = { teamId: (await requireTeam(db, ownerId, scope.teamId)).id };
+    page = pageWhere({ teamId: (await requireTeam(db, ownerId, scope.teamId)).id });
     live = bus.subscribe('teamTasks', scope.teamId);
   }
   const upTo = (await deps.positions()).tasks;
-  return replayThenLive<TaskEvent>({
-    live,
-    after: after ?? upTo,
-    upTo,
-    page: (cursor, end) =>
-      db.prisma.taskEvent.findMany({ where: { ...where, id: { gt: cursor, lte: end } }, orderBy: { id: 'asc' }, take: REPLAY_PAGE }),
-    cursor: (e) => e.id,
-  });
+  return replayThenLive<TaskEvent>({ live, after: after ?? upTo, upTo, page, cursor: (e) => e.id });
 }

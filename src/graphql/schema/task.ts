@@ -13,7 +13,7 @@ import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { longPoll } from '../rateLimits.js';
 import { RetryBackoff, RetryBackoffInput } from './retryBackoff.js';
-import { TaskEventTypeEnum } from './taskEvent.js';
+import { TaskEvent, TaskEventTypeEnum } from './taskEvent.js';
 
 export const TaskStatusEnum = builder.enumType('TaskStatus', {
   values: ['BLOCKED', 'PENDING', 'ASSIGNED', 'INPUT_REQUIRED', 'COMPLETED', 'FAILED', 'CANCELLED', 'EXPIRED'] as const,
@@ -56,11 +56,11 @@ export const Task = builder.prismaNode('Task', {
     errors: t.field({
       type: [TaskError],
       description: 'Every error of the task, oldest first: retried failures, lost leases, the final failure or expiry.',
-      select: { events: { where: { type: { in: ['REQUEUED', 'FAILED', 'EXPIRED'] } }, orderBy: { id: 'asc' } } },
-      resolve: (task) =>
-        task.events.flatMap((e) => {
+      resolve: async (task, _args, ctx) =>
+        (await ctx.loaders.taskEvents().load(task.id)).flatMap((e) => {
           const detail = (e.detail ?? {}) as { error?: string; attempt?: number };
-          return detail.error ? [{ type: e.type, error: detail.error, attempt: detail.attempt ?? null, agentId: e.agentId, at: e.createdAt }] : [];
+          const counted = e.type === 'REQUEUED' || e.type === 'FAILED' || e.type === 'EXPIRED';
+          return counted && detail.error ? [{ type: e.type, error: detail.error, attempt: detail.attempt ?? null, agentId: e.agentId, at: e.createdAt }] : [];
         }),
     }),
     inputRequest: t.expose('inputRequest', {
@@ -91,12 +91,18 @@ export const Task = builder.prismaNode('Task', {
       nullable: true,
       description: 'When it reached a final status (completed, failed, expired or cancelled).',
     }),
-    events: t.relation('events', {
+    events: t.field({
+      type: [TaskEvent],
       description: 'Every state change, oldest first.',
-      query: { orderBy: { id: 'asc' } },
+      resolve: (task, _args, ctx) => ctx.loaders.taskEvents().load(task.id),
     }),
   }),
 });
+
+// Declared after Task: the task of an event (loaded by id: events keep no relation to tasks).
+builder.prismaObjectFields('TaskEvent', (t) => ({
+  task: t.field({ type: Task, resolve: async (e, _args, ctx) => (await ctx.loaders.task().load(e.taskId))! }),
+}));
 
 // Declared after Task: fields of type Task on Task itself.
 builder.prismaObjectFields('Task', (t) => ({

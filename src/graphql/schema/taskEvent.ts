@@ -14,7 +14,6 @@ export const TaskEvent = builder.prismaObject('TaskEvent', {
     taskId: t.exposeID('taskId'),
     queueId: t.exposeID('queueId'),
     teamId: t.exposeID('teamId', { nullable: true, description: "The team of the task's queue, when it belongs to one." }),
-    task: t.relation('task'),
     type: t.expose('type', { type: TaskEventTypeEnum }),
     agentId: t.exposeString('agentId', { nullable: true }),
     detail: t.expose('detail', { type: 'JSON', nullable: true, description: 'attempt, error, stolenByQueueId, runAt (when a requeued task is due), exhausted, request (INPUT_REQUIRED), response (INPUT_PROVIDED), as they apply.' }),
