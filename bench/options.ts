@@ -41,9 +41,9 @@ export function parseOptions(argv = process.argv): Options {
         'Uses an embedded PostgreSQL unless DATABASE_URL is set (then scratch databases are created and dropped there).',
     )
     .option('--scale <x>', 'multiply every count below (0.1 = a quick smoke run, 2 = longer and steadier)', '1')
-    .option('--tasks <n>', 'tasks drained per single-cycle throughput scenario', '4000')
+    .option('--tasks <n>', 'tasks drained per single-cycle throughput scenario', '12000')
     .option('--agents <n>', 'concurrent agents in the throughput scenarios', '32')
-    .option('--warmup <n>', 'unmeasured cycles before each HTTP throughput scenario', '300')
+    .option('--warmup <n>', 'unmeasured cycles before each throughput scenario', '1000')
     .option('--floor-cycles <n>', 'claim+complete cycles of the bare-table floor', '20000')
     .option('--floor-clients <n>', 'concurrent clients of the floor', '16')
     .addOption(new Option('--floor <how>', 'what drives the floor: pgbench when found, else node pg').choices(['auto', 'pgbench', 'node']).default('auto'))
