@@ -179,10 +179,8 @@ export function buildApp(deps: {
         for (const res of inFlight) res.shouldKeepAlive = false;
         bus.close();
         if (inFlight.size > 0) await within(new Promise<void>((resolve) => (allAnswered = resolve)), DRAIN_MS);
-        // A long poll over a websocket that bus.close() woke has its answer by the next turn of
-        // the event loop (no I/O on that path): let it reach the socket before the 1001.
-        await new Promise((resolve) => setImmediate(resolve));
-        await websockets.close();
+        // Operations over websockets (a long poll that bus.close() woke, maybe still claiming) answer before the 1001.
+        await websockets.close(DRAIN_MS);
         await stopSweeper?.();
         await ticker?.stop();
         await events.stop();

@@ -6,7 +6,8 @@ import { createClient } from 'graphql-ws';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CreateWorkQueueDocument } from './generated/graphql.js';
+import pg from 'pg';
+import { CreateTeamDocument, CreateWorkQueueDocument } from './generated/graphql.js';
 import { createTestDatabase } from './helpers/database.js';
 import { isAlive, postmasterPid, startServerProcess, until } from './helpers/process.js';
 import { startTestServer } from './helpers/server.js';
@@ -128,6 +129,49 @@ describe('app.stop()', () => {
     await until('the long poll to wait for work', () => s.app.bus.hasListeners('work', queue.id));
 
     await s.app.stop();
+    await until('the websocket to close', () => closed !== undefined);
+    expect(answer).toEqual({ data: { dequeueTask: null } });
+    expect(closed!.code).toBe(1001);
+  });
+
+  it('lets a long poll over a websocket finish a claim still running in the database before closing the socket', async () => {
+    const s = await startTestServer({ listen: true });
+    cleanups.push(() => s.stop());
+    const token = await s.tokenFor('alice');
+    const { createTeam: team } = await s.ok(CreateTeamDocument, { input: { name: 'ws-drain-claiming', size: 1 } });
+    // The claim share-locks the team row (a paused team hands out nothing): holding it, the poll's
+    // first claim waits in the database.
+    const holder = new pg.Client({ connectionString: s.url });
+    await holder.connect();
+    cleanups.push(() => holder.end());
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM teams WHERE id = $1 FOR UPDATE', [team.id]);
+    let connected = false;
+    let closed: { code: number } | undefined;
+    let answer: unknown;
+    const ws = createClient({
+      url: `${s.baseUrl!.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+      lazy: false,
+      on: { connected: () => (connected = true), closed: (event) => (closed = event as { code: number }) },
+      onNonLazyError: () => {},
+    });
+    cleanups.push(async () => ws.dispose());
+    await until('the websocket to connect', () => connected);
+    ws.subscribe(
+      { query: 'mutation($q: ID!) { dequeueTask(queueId: $q, agentId: "outsider", waitSeconds: 30) { id } }', variables: { q: team.queue.id } },
+      { next: (result) => (answer = result), error: (err) => (answer = err), complete() {} },
+    );
+    await until(
+      'the claim to wait for the team row',
+      async () => (await holder.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH queue AS%'`)).rowCount! > 0,
+    );
+
+    const stopping = s.app.stop();
+    await holder.query('COMMIT');
+    await stopping;
     await until('the websocket to close', () => closed !== undefined);
     expect(answer).toEqual({ data: { dequeueTask: null } });
     expect(closed!.code).toBe(1001);

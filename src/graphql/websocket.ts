@@ -57,9 +57,19 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
   }));
   logConnections(wss, log, (socket) => identities.get(socket)?.ownerId);
 
+  // Queries and mutations running over a socket (a long poll among them), so close() lets them answer.
+  const executing = new Set<Promise<unknown>>();
   const disposable = useServer(
     {
-      execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
+      execute: (args) => {
+        const running = Promise.resolve((args.rootValue as { execute: typeof import('graphql').execute }).execute(args));
+        executing.add(running);
+        void running.then(
+          () => executing.delete(running),
+          () => executing.delete(running),
+        );
+        return running;
+      },
       subscribe: (args) => (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),
       onConnect: async (ctx) => {
         const token = tokenFrom(ctx.connectionParams);
@@ -141,8 +151,19 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
   });
 
   return {
-    async close() {
+    /**
+     * Lets the queries and mutations under way answer (up to `drainMs`: a long poll the bus woke
+     * may still be claiming), then closes every socket with 1001.
+     */
+    async close(drainMs = 10_000) {
       unwatch();
+      if (executing.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.allSettled([...executing]), new Promise((resolve) => (timer = setTimeout(resolve, drainMs)))]);
+        clearTimeout(timer);
+      }
+      // The answer of an operation that just ended is sent on the next turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
       for (const timer of expiryTimers.values()) timer.clear();
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       await disposable.dispose();
