@@ -9,6 +9,7 @@ import {
   DequeueTaskDocument,
   EnqueueTasksDocument,
 } from './generated/graphql.js';
+import { claimForAgents } from '../src/queues/sql/claimForAgents.js';
 import { errorCode, startTestServer, type TestServer } from './helpers/server.js';
 
 let s: TestServer;
@@ -72,6 +73,24 @@ describe('single dequeues arriving together', () => {
     expect(new Set(got.map((t) => t!.id)).size).toBe(3);
     const rows = await s.db.task.findMany({ where: { queueId } });
     expect(rows.every((r) => r.status === 'ASSIGNED' && r.attempts === 1)).toBe(true);
+  });
+
+  it('lock only as many tasks as there are agents: the rest stay claimable by others meanwhile', async () => {
+    const queueId = await newQueue();
+    await s.ok(EnqueueTasksDocument, { queueId, tasks: Array.from({ length: 5 }, (_, i) => ({ name: `t${i}` })) });
+    const [claiming, other] = [new pg.Client({ connectionString: s.url }), new pg.Client({ connectionString: s.url })];
+    await Promise.all([claiming.connect(), other.connect()]);
+    try {
+      await claiming.query('BEGIN');
+      // Three agents: the statement prepared for up to four.
+      const rows = await claimForAgents.rows(claiming, { ownerId: 'alice', queueId, agentIds: ['x', 'y', 'z'] });
+      expect(rows.filter((r) => r.id)).toHaveLength(3);
+      const free = await other.query(`SELECT id FROM tasks WHERE queue_id = $1 AND status = 'PENDING' FOR UPDATE SKIP LOCKED`, [queueId]);
+      expect(free.rowCount).toBe(2);
+    } finally {
+      await claiming.query('ROLLBACK');
+      await Promise.all([claiming.end(), other.end()]);
+    }
   });
 
   it('answer NOT_FOUND to every agent asking for a queue that does not exist', async () => {

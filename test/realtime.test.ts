@@ -61,6 +61,24 @@ describe('taskEvents', () => {
     sub.stop();
   });
 
+  it("shows each event's task as it is when the event is delivered, not as the subscription first saw it", async () => {
+    const queueId = await newQueue();
+    const sub = collect(ws.client, TaskEventsDocument, { queueId });
+    await s.whenSubscribed('queueTasks', queueId);
+    await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'fresh' } });
+    await sub.waitFor(1);
+    const held = (await s.ok(DequeueTaskDocument, { queueId, agentId: 'w1' })).dequeueTask!;
+    await sub.waitFor(2);
+    await s.ok(CompleteTaskDocument, { id: held.id, result: { ok: true } });
+    const items = await sub.waitFor(3);
+    expect(items.map((i) => [i.taskEvents.type, i.taskEvents.task.status])).toEqual([
+      ['CREATED', 'PENDING'],
+      ['ASSIGNED', 'ASSIGNED'],
+      ['COMPLETED', 'COMPLETED'],
+    ]);
+    sub.stop();
+  });
+
   it('replays after a cursor, then continues live, with no gap or repeat across a dropped connection', async () => {
     const queueId = await newQueue();
     const first = collect(ws.client, TaskEventsDocument, { queueId });

@@ -28,9 +28,16 @@ const countsBy = <K extends string>(keys: readonly string[], rows: Array<{ [key 
 };
 
 /**
+ * Batches the loads of one tick into one query, and caches nothing: the context of a subscription
+ * lives as long as the subscription (each event must see the rows as they are now), and later
+ * fields of a mutation must see what earlier ones changed.
+ */
+const batched = <K, V>(load: DataLoader.BatchLoadFn<K, V>) => new DataLoader<K, V>(load, { cache: false });
+
+/**
  * Per-request batch loaders for fields that look up related data per parent (members, depths,
- * counts, a member's current task, a task's events, an event's task or dispatch): a list of 50 teams costs one query per
- * field, not one per team. Built lazily, so a request that needs none pays nothing.
+ * counts, a member's current task, a task's events, an event's task or dispatch): a list of 50
+ * teams costs one query per field, not one per team. Built lazily, so a request that needs none pays nothing.
  */
 export function createLoaders(db: Db) {
   const lazy = <T>(make: () => T) => {
@@ -42,25 +49,25 @@ export function createLoaders(db: Db) {
     /** A loader of its own for each key (e.g. one field with one set of arguments), made on first use. */
     batch<V>(key: string, load: (ids: readonly string[]) => Promise<V[]>): DataLoader<string, V> {
       let loader = batches.get(key);
-      if (!loader) batches.set(key, (loader = new DataLoader<string, V>(load)));
+      if (!loader) batches.set(key, (loader = batched<string, V>(load)));
       return loader as DataLoader<string, V>;
     },
-    members: lazy(() => new DataLoader<string, MemberView[]>((teamIds) => membersOfTeams(db, teamIds))),
+    members: lazy(() => batched<string, MemberView[]>((teamIds) => membersOfTeams(db, teamIds))),
     teamDepth: lazy(
       () =>
-        new DataLoader<string, number>(async (teamIds) =>
+        batched<string, number>(async (teamIds) =>
           countsBy(teamIds, await countTeamPending.rows(db.pool, { teamIds: [...teamIds] }), 'teamId'),
         ),
     ),
     queueDepth: lazy(
       () =>
-        new DataLoader<string, number>(async (queueIds) =>
+        batched<string, number>(async (queueIds) =>
           countsBy(queueIds, await countPending.rows(db.pool, { queueIds: [...queueIds] }), 'queueId'),
         ),
     ),
     queueCounts: lazy(
       () =>
-        new DataLoader<string, StatusCounts>(async (queueIds) => {
+        batched<string, StatusCounts>(async (queueIds) => {
           const byQueue = new Map(queueIds.map((id) => [id, zeroCounts()]));
           for (const row of await countTasksByStatus.rows(db.pool, { queueIds: [...queueIds] })) {
             byQueue.get(row.queueId)![row.status as keyof StatusCounts] = row.count;
@@ -70,7 +77,7 @@ export function createLoaders(db: Db) {
     ),
     pendingByPriority: lazy(
       () =>
-        new DataLoader<string, PriorityCount[]>(async (queueIds) => {
+        batched<string, PriorityCount[]>(async (queueIds) => {
           const byQueue = new Map(queueIds.map((id) => [id, [] as PriorityCount[]]));
           for (const { queueId, ...row } of await pendingByPriority.rows(db.pool, { queueIds: [...queueIds] })) byQueue.get(queueId)!.push(row);
           return queueIds.map((id) => byQueue.get(id)!);
@@ -79,7 +86,7 @@ export function createLoaders(db: Db) {
     /** Keyed by `minutes:queueId`: one query per window size asked for in the request. */
     throughput: lazy(
       () =>
-        new DataLoader<string, ThroughputRow>(async (keys) => {
+        batched<string, ThroughputRow>(async (keys) => {
           const byWindow = new Map<number, string[]>();
           for (const key of keys) {
             const [minutes, queueId] = [Number(key.slice(0, key.indexOf(':'))), key.slice(key.indexOf(':') + 1)];
@@ -94,7 +101,7 @@ export function createLoaders(db: Db) {
     ),
     task: lazy(
       () =>
-        new DataLoader<string, Task | null>(async (ids) => {
+        batched<string, Task | null>(async (ids) => {
           const rows = await db.prisma.task.findMany({ where: { id: { in: [...ids] } } });
           const byId = new Map(rows.map((r) => [r.id, r]));
           return ids.map((id) => byId.get(id) ?? null);
@@ -103,7 +110,7 @@ export function createLoaders(db: Db) {
     /** Each task's events, oldest first (events keep their task's id, no relation: see schema.prisma). */
     taskEvents: lazy(
       () =>
-        new DataLoader<string, TaskEvent[]>(async (taskIds) => {
+        batched<string, TaskEvent[]>(async (taskIds) => {
           const byTask = new Map(taskIds.map((id) => [id, [] as TaskEvent[]]));
           const rows = await db.prisma.taskEvent.findMany({ where: { taskId: { in: [...taskIds] } }, orderBy: { id: 'asc' } });
           for (const row of rows) byTask.get(row.taskId)!.push(row);
@@ -112,7 +119,7 @@ export function createLoaders(db: Db) {
     ),
     dispatch: lazy(
       () =>
-        new DataLoader<string, Dispatch | null>(async (ids) => {
+        batched<string, Dispatch | null>(async (ids) => {
           const rows = await db.prisma.dispatch.findMany({ where: { id: { in: [...ids] } } });
           const byId = new Map(rows.map((r) => [r.id, r]));
           return ids.map((id) => byId.get(id) ?? null);

@@ -22,36 +22,35 @@ function outcomeOf(row: AgentClaimRow): FirstClaim {
 }
 
 /**
- * A run of several agents: one statement for all of them. An agent it left without a task, in a
- * team's queue and no member of the team, asks again alone: only claimTasks hands out a task
- * reserved for it (a member's dispatch, kept by a former member), and the run did not look.
- * Queues of no team have no reserved tasks, so an empty answer there is final.
+ * A run of several agents: one statement for all of them. In a team's queue it claims nothing
+ * (see claimForAgents): members go on to their own claim (dequeue.ts), other agents claim alone,
+ * each answered for itself (one failing does not fail the others, whose tasks may be claimed).
  */
-async function together(db: Db, asks: Ask[]): Promise<FirstClaim[]> {
-  if (asks.length === 1) return [await alone(db, asks[0]!)];
+async function together(db: Db, asks: Ask[]): Promise<PromiseSettledResult<FirstClaim>[]> {
+  if (asks.length === 1) return Promise.allSettled([alone(db, asks[0]!)]);
   const { ownerId, queueId } = asks[0]!;
   const rows = await claimForAgents.rows(db.pool, { ownerId, queueId, agentIds: asks.map((a) => a.agentId) });
-  return Promise.all(
-    rows.map((row, i) => {
+  return Promise.allSettled(
+    rows.map(async (row, i) => {
       const outcome = outcomeOf(row);
-      const unserved = outcome.queueFound && outcome.teamId !== null && !outcome.isMember && outcome.tasks.length === 0;
-      return unserved ? alone(db, asks[i]!) : outcome;
+      return outcome.queueFound && outcome.teamId !== null && !outcome.isMember ? alone(db, asks[i]!) : outcome;
     }),
   );
 }
 
-const perDb = new WeakMap<Db, (ask: Ask) => Promise<FirstClaim>>();
+const perDb = new WeakMap<Db, (ask: Ask) => Promise<PromiseSettledResult<FirstClaim>>>();
 
 /**
  * The first claim of a dequeue of one task, for an agent that may or may not be a member of the
  * queue's team (see dequeue.ts). Agents of one queue asking while a claim of that queue is in
  * flight go together in the next one (coalesceBy: no timer, the same agent never twice in a run),
- * so 32 agents polling one queue cost a few statements instead of 32.
+ * so 32 agents polling one queue cost a few statements instead of 32. A run that fails (the
+ * database is down) fails all its calls; a call of its own fails alone.
  */
 export function firstClaim(db: Db, ask: Ask): Promise<FirstClaim> {
   let claim = perDb.get(db);
   if (!claim) {
-    claim = coalesceBy<Ask, FirstClaim>({
+    claim = coalesceBy<Ask, PromiseSettledResult<FirstClaim>>({
       group: (a) => `${a.ownerId}\u0000${a.queueId}`,
       key: (a) => a.agentId,
       max: MAX_AGENTS_PER_CLAIM,
@@ -59,5 +58,5 @@ export function firstClaim(db: Db, ask: Ask): Promise<FirstClaim> {
     });
     perDb.set(db, claim);
   }
-  return claim(ask);
+  return claim(ask).then((settled) => (settled.status === 'fulfilled' ? settled.value : Promise.reject(settled.reason)));
 }

@@ -1,5 +1,5 @@
 import { statement, variants, type Statement } from '../../db/statement.js';
-import { handsOutWork, type ClaimRow } from './claimTasks.js';
+import type { ClaimRow } from './claimTasks.js';
 import { taskColumns } from './taskColumns.js';
 
 /** One row per agent, in the order given: its claimed task (a null id when it got none) and the outcome. */
@@ -8,18 +8,20 @@ export type AgentClaimRow = ClaimRow & { _ord: number };
 type Params = { ownerId: string; queueId: string; agentIds: string[] };
 
 /**
- * The claim of several agents at once, each for one task, with the queue's next `size` claimable
- * tasks locked (SKIP LOCKED) and handed out in order: the first agent gets the first task, and so
- * on. The same rules as claimTasks for agents that are no member of the queue's team: open queue
- * of the owner, team ACTIVE (share lock), deadline and run_at respected, fresh lease tokens.
- * Members get nothing here (`_isMember` says so: their claim takes their row lock, see
- * dequeue.ts), nor does anybody get a task reserved for a member (claimTasks alone hands those out).
+ * The claim of several agents of a queue that belongs to no team, each for one task: the queue's
+ * next claimable tasks, one per agent, are locked (SKIP LOCKED) and handed out in order: the first
+ * agent gets the first task, and so on. The same rules as claimTasks: open queue of the owner,
+ * deadline and run_at respected, fresh lease tokens. A team's queue hands out nothing here: its
+ * members claim under their row lock (`_isMember` says who is one, see dequeue.ts), and a task
+ * may be reserved for an agent there (a dispatch), which claimTasks alone weighs against the rest;
+ * `_teamId` tells the caller to claim alone. Only as many tasks as agents are locked: `size` bounds
+ * the scan for the plan, the outer LIMIT stops the locking at the number of agents.
  */
 const claimText = (size: number) => `WITH agents AS (
      SELECT a.agent_id, a.ord FROM unnest($3::text[]) WITH ORDINALITY AS a(agent_id, ord)
    ),
    queue AS (
-     SELECT q.id, q.team_id, q.visibility_timeout_seconds, ${handsOutWork('q')} AS hands_out
+     SELECT q.id, q.team_id, q.visibility_timeout_seconds
      FROM work_queues q
      WHERE q.id = $2 AND q.owner_id = $1 AND q.deleted_at IS NULL
    ),
@@ -32,17 +34,20 @@ const claimText = (size: number) => `WITH agents AS (
      SELECT agent_id, row_number() OVER (ORDER BY ord) AS rn FROM callers WHERE NOT is_member
    ),
    next AS (
-     SELECT t.id, t.priority, t.seq FROM tasks t
-     WHERE t.queue_id = $2
-       AND EXISTS (SELECT 1 FROM queue WHERE queue.hands_out)
-       AND EXISTS (SELECT 1 FROM takers)
-       AND t.status = 'PENDING'
-       AND (t.deadline IS NULL OR t.deadline > now())
-       AND (t.run_at IS NULL OR t.run_at <= now())
-       AND t.reserved_for IS NULL
-     ORDER BY t.priority DESC, t.seq
-     LIMIT ${size}
-     FOR UPDATE SKIP LOCKED
+     SELECT * FROM (
+       SELECT t.id, t.priority, t.seq FROM tasks t
+       WHERE t.queue_id = $2
+         AND EXISTS (SELECT 1 FROM queue WHERE queue.team_id IS NULL)
+         AND EXISTS (SELECT 1 FROM takers)
+         AND t.status = 'PENDING'
+         AND (t.deadline IS NULL OR t.deadline > now())
+         AND (t.run_at IS NULL OR t.run_at <= now())
+         AND t.reserved_for IS NULL
+       ORDER BY t.priority DESC, t.seq
+       LIMIT ${size}
+       FOR UPDATE SKIP LOCKED
+     ) candidates
+     LIMIT (SELECT count(*) FROM takers)
    ),
    pairs AS (
      SELECT n.id, k.agent_id
