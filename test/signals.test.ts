@@ -164,9 +164,10 @@ describe('app.stop()', () => {
       { query: 'mutation($q: ID!) { dequeueTask(queueId: $q, agentId: "outsider", waitSeconds: 30) { id } }', variables: { q: team.queue.id } },
       { next: (result) => (answer = result), error: (err) => (answer = err), complete() {} },
     );
+    // Asked outside the holder's transaction: a transaction sees one snapshot of pg_stat_activity.
     await until(
       'the claim to wait for the team row',
-      async () => (await holder.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH queue AS%'`)).rowCount! > 0,
+      async () => (await s.db.$queryRaw<unknown[]>`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH queue AS%'`).length > 0,
     );
 
     const stopping = s.app.stop();
