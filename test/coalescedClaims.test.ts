@@ -11,6 +11,7 @@ import {
 } from './generated/graphql.js';
 import { claimForAgents } from '../src/queues/sql/claimForAgents.js';
 import { errorCode, startTestServer, type TestServer } from './helpers/server.js';
+import { countStatements, total } from './helpers/statements.js';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -21,23 +22,6 @@ afterAll(() => s.stop());
 let seq = 0;
 const newQueue = async () => (await s.ok(CreateWorkQueueDocument, { input: { name: `together-${++seq}` } })).createWorkQueue.id;
 
-/** Claim statements sent to PostgreSQL while `work` runs, by statement name. */
-async function claims<T>(work: () => Promise<T>): Promise<{ result: T; sent: Map<string, number> }> {
-  const original = pg.Client.prototype.query;
-  const sent = new Map<string, number>();
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const name = (args[0] as { name?: string } | undefined)?.name;
-    if (name?.startsWith('queues_claim_')) sent.set(name, (sent.get(name) ?? 0) + 1);
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  try {
-    return { result: await work(), sent };
-  } finally {
-    pg.Client.prototype.query = original;
-  }
-}
-const total = (sent: Map<string, number>) => [...sent.values()].reduce((a, b) => a + b, 0);
-
 describe('single dequeues arriving together', () => {
   it('share statements: each agent gets its own task and lease, the highest priorities first', async () => {
     const queueId = await newQueue();
@@ -45,7 +29,7 @@ describe('single dequeues arriving together', () => {
     const tasks = Array.from({ length: 40 }, (_, i) => ({ name: `t${i}`, priority: (i % 5) + 1 }));
     const enqueued = (await s.ok(EnqueueTasksDocument, { queueId, tasks })).enqueueTasks;
     const agents = Array.from({ length: 20 }, (_, i) => `agent-${i}`);
-    const { result, sent } = await claims(() => Promise.all(agents.map((agentId) => s.ok(DequeueTaskDocument, { queueId, agentId }))));
+    const { result, sent } = await countStatements(['queues_claim_'], () => Promise.all(agents.map((agentId) => s.ok(DequeueTaskDocument, { queueId, agentId }))));
     const got = result.map((r) => r.dequeueTask!);
     expect(got.every((t) => t !== null)).toBe(true);
     got.forEach((t, i) => expect(t.assignedAgentId).toBe(agents[i]));

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   CompleteTaskDocument,
@@ -10,6 +9,7 @@ import {
   TaskDocument,
 } from './generated/graphql.js';
 import { errorCode, startTestServer, type TestServer } from './helpers/server.js';
+import { countStatements, total } from './helpers/statements.js';
 
 let s: TestServer;
 let queueId: string;
@@ -141,25 +141,9 @@ describe('heartbeatTask', () => {
 // Single completes and fails of one owner arriving together share a statement (coalesceBy):
 // each is still fenced and answered for itself.
 describe('concurrent single finishes', () => {
-  /** Complete and fail statements sent to PostgreSQL while `work` runs. */
-  async function statements<T>(work: () => Promise<T>): Promise<{ result: T; sent: number }> {
-    const original = pg.Client.prototype.query;
-    let sent = 0;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const name = (args[0] as { name?: string } | undefined)?.name;
-      if (name?.startsWith('queues_complete_tasks') || name?.startsWith('queues_fail_tasks')) sent++;
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
-    try {
-      return { result: await work(), sent };
-    } finally {
-      pg.Client.prototype.query = original;
-    }
-  }
-
   it('share statements, each answered for itself, a stale lease failing alone', async () => {
     const tasks = await Promise.all(Array.from({ length: 30 }, (_, i) => assigned(`agent-${i}`)));
-    const { result, sent } = await statements(() =>
+    const { result, sent: byName } = await countStatements(['queues_complete_tasks', 'queues_fail_tasks'], () =>
       Promise.all(
         tasks.map((t, i) =>
           i === 7
@@ -173,6 +157,7 @@ describe('concurrent single finishes', () => {
     expect(errorCode(result[7]!)).toBe('CONFLICT');
     expect(result.filter((r, i) => i !== 7 && !r.errors)).toHaveLength(29);
     // 30 calls (two kinds) in fewer statements than calls.
+    const sent = total(byName);
     expect(sent).toBeLessThan(30);
     expect(sent).toBeGreaterThanOrEqual(2);
     const rows = await s.db.task.findMany({ where: { id: { in: tasks.map((t) => t.id) } } });

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { CreateTeamDocument, CreateWorkQueueDocument } from './generated/graphql.js';
 import { createTestDatabase } from './helpers/database.js';
 import { isAlive, postmasterPid, startServerProcess, until } from './helpers/process.js';
-import { startTestServer } from './helpers/server.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
 
 // SIGTERM (a supervisor) and SIGINT (Ctrl-C) drain the server: what is in flight is answered,
 // subscribers are told the server is going away, the database is stopped, and the exit code is 0.
@@ -103,41 +103,44 @@ describe.each([
 });
 
 describe('app.stop()', () => {
-  it('answers a long poll waiting over a websocket before closing the socket with 1001', async () => {
-    const s = await startTestServer({ listen: true });
-    cleanups.push(() => s.stop()); // app.stop() is idempotent
+  /** A long poll for a task of `queueId` over a websocket of its own: its answer and the socket's close. */
+  async function websocketLongPoll(s: TestServer, queueId: string, agentId: string) {
     const token = await s.tokenFor('alice');
-    const { createWorkQueue: queue } = await s.ok(CreateWorkQueueDocument, { input: { name: 'ws-drain' } });
-    let connected = false;
-    let closed: { code: number } | undefined;
-    let answer: unknown;
+    const seen: { connected: boolean; closed?: { code: number }; answer?: unknown } = { connected: false };
     const ws = createClient({
       url: `${s.baseUrl!.replace(/^http/, 'ws')}/graphql`,
       webSocketImpl: WebSocket,
       connectionParams: { authorization: `Bearer ${token}` },
       retryAttempts: 0,
       lazy: false,
-      on: { connected: () => (connected = true), closed: (event) => (closed = event as { code: number }) },
+      on: { connected: () => (seen.connected = true), closed: (event) => (seen.closed = event as { code: number }) },
       onNonLazyError: () => {},
     });
     cleanups.push(async () => ws.dispose());
-    await until('the websocket to connect', () => connected);
+    await until('the websocket to connect', () => seen.connected);
     ws.subscribe(
-      { query: 'mutation($q: ID!) { dequeueTask(queueId: $q, agentId: "agent-ws", waitSeconds: 30) { id } }', variables: { q: queue.id } },
-      { next: (result) => (answer = result), error: (err) => (answer = err), complete() {} },
+      { query: 'mutation($q: ID!, $a: String!) { dequeueTask(queueId: $q, agentId: $a, waitSeconds: 30) { id } }', variables: { q: queueId, a: agentId } },
+      { next: (result) => (seen.answer = result), error: (err) => (seen.answer = err), complete() {} },
     );
+    return seen;
+  }
+
+  it('answers a long poll waiting over a websocket before closing the socket with 1001', async () => {
+    const s = await startTestServer({ listen: true });
+    cleanups.push(() => s.stop()); // app.stop() is idempotent
+    const { createWorkQueue: queue } = await s.ok(CreateWorkQueueDocument, { input: { name: 'ws-drain' } });
+    const poll = await websocketLongPoll(s, queue.id, 'agent-ws');
     await until('the long poll to wait for work', () => s.app.bus.hasListeners('work', queue.id));
 
     await s.app.stop();
-    await until('the websocket to close', () => closed !== undefined);
-    expect(answer).toEqual({ data: { dequeueTask: null } });
-    expect(closed!.code).toBe(1001);
+    await until('the websocket to close', () => poll.closed !== undefined);
+    expect(poll.answer).toEqual({ data: { dequeueTask: null } });
+    expect(poll.closed!.code).toBe(1001);
   });
 
   it('lets a long poll over a websocket finish a claim still running in the database before closing the socket', async () => {
     const s = await startTestServer({ listen: true });
     cleanups.push(() => s.stop());
-    const token = await s.tokenFor('alice');
     const { createTeam: team } = await s.ok(CreateTeamDocument, { input: { name: 'ws-drain-claiming', size: 1 } });
     // The claim share-locks the team row (a paused team hands out nothing): holding it, the poll's
     // first claim waits in the database.
@@ -146,24 +149,7 @@ describe('app.stop()', () => {
     cleanups.push(() => holder.end());
     await holder.query('BEGIN');
     await holder.query('SELECT 1 FROM teams WHERE id = $1 FOR UPDATE', [team.id]);
-    let connected = false;
-    let closed: { code: number } | undefined;
-    let answer: unknown;
-    const ws = createClient({
-      url: `${s.baseUrl!.replace(/^http/, 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${token}` },
-      retryAttempts: 0,
-      lazy: false,
-      on: { connected: () => (connected = true), closed: (event) => (closed = event as { code: number }) },
-      onNonLazyError: () => {},
-    });
-    cleanups.push(async () => ws.dispose());
-    await until('the websocket to connect', () => connected);
-    ws.subscribe(
-      { query: 'mutation($q: ID!) { dequeueTask(queueId: $q, agentId: "outsider", waitSeconds: 30) { id } }', variables: { q: team.queue.id } },
-      { next: (result) => (answer = result), error: (err) => (answer = err), complete() {} },
-    );
+    const poll = await websocketLongPoll(s, team.queue.id, 'outsider');
     // Asked outside the holder's transaction: a transaction sees one snapshot of pg_stat_activity.
     await until(
       'the claim to wait for the team row',
@@ -173,8 +159,8 @@ describe('app.stop()', () => {
     const stopping = s.app.stop();
     await holder.query('COMMIT');
     await stopping;
-    await until('the websocket to close', () => closed !== undefined);
-    expect(answer).toEqual({ data: { dequeueTask: null } });
-    expect(closed!.code).toBe(1001);
+    await until('the websocket to close', () => poll.closed !== undefined);
+    expect(poll.answer).toEqual({ data: { dequeueTask: null } });
+    expect(poll.closed!.code).toBe(1001);
   });
 });
