@@ -13,6 +13,8 @@
 -- 3. retry_backoff_valid, in a CHECK constraint of tasks and work_queues, was a SQL function
 --    PostgreSQL could not inline (it has a subquery) but tried to, parsing its body each time a
 --    statement prepared the table's constraints. As plpgsql it is compiled once per connection.
+--    So is retry_delay (a failure's backoff), which a SQL function with a FROM ran as: parsed
+--    and planned again by every fail statement that requeued a task.
 --
 -- What is recorded is unchanged: the same events, details and team events, in the same order.
 
@@ -70,5 +72,14 @@ BEGIN
      AND (NOT b ? 'factor' OR (jsonb_typeof(b->'factor') = 'number' AND (b->>'factor')::float8 BETWEEN 1 AND 10))
      AND (NOT b ? 'maxSeconds' OR (jsonb_typeof(b->'maxSeconds') = 'number' AND (b->>'maxSeconds')::float8 BETWEEN 0 AND 604800))
      AND (NOT b ? 'jitter' OR (jsonb_typeof(b->'jitter') = 'number' AND (b->>'jitter')::float8 BETWEEN 0 AND 1));
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION "retry_delay"(attempt INT, backoff JSONB) RETURNS INTERVAL LANGUAGE plpgsql AS $$
+DECLARE
+  d FLOAT8 := LEAST((backoff->>'maxSeconds')::float8,
+                    (backoff->>'initialSeconds')::float8 * power((backoff->>'factor')::float8, GREATEST(attempt - 1, 0)));
+BEGIN
+  RETURN make_interval(secs => d * (1 - (backoff->>'jitter')::float8 * random()));
 END;
 $$;
