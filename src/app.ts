@@ -25,6 +25,7 @@ import { startScheduleTicker } from './queues/scheduleTicker.js';
 import { countLiveTasks } from './queues/sql/countLiveTasks.js';
 import { startSweeper } from './queues/sweeper.js';
 import { createRestRouter } from './rest/router.js';
+import { within } from './timers.js';
 
 export interface App {
   yoga: Yoga;
@@ -53,17 +54,6 @@ const DRAIN_MS = 10_000;
 
 const json = (res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) =>
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-
-/** Resolves true once `promise` settles, false after `ms`. */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeUp = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true), timeUp]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Builds the HTTP server (GraphQL, websockets, the REST shim, the A2A front end, the MCP endpoint,

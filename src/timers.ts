@@ -10,3 +10,14 @@ export function timerAt(at: Date, callback: () => void): { clear(): void } {
   arm();
   return { clear: () => clearTimeout(timer) };
 }
+
+/** Resolves true once `promise` settles (fulfilled or rejected), false after `ms`. */
+export async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeUp = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeUp]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

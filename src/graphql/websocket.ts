@@ -8,7 +8,7 @@ import { MAX_BODY_BYTES } from '../http/body.js';
 import { requestIdOf } from '../http/requestInfo.js';
 import type { Logger } from '../logger.js';
 import { watchWebSockets } from '../metrics/realtime.js';
-import { timerAt } from '../timers.js';
+import { timerAt, within } from '../timers.js';
 import type { AgentTokenGuard } from './agentTokenGuard.js';
 import { isGraphQLError } from './errors.js';
 import { DEFAULT_WEBSOCKET_LIMITS, websocketLimiter } from './websocketLimits.js';
@@ -155,13 +155,9 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, tokens: TokenS
      * Lets the queries and mutations under way answer (up to `drainMs`: a long poll the bus woke
      * may still be claiming), then closes every socket with 1001.
      */
-    async close(drainMs = 10_000) {
+    async close(drainMs: number) {
       unwatch();
-      if (executing.size > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([Promise.allSettled([...executing]), new Promise((resolve) => (timer = setTimeout(resolve, drainMs)))]);
-        clearTimeout(timer);
-      }
+      if (executing.size > 0) await within(Promise.allSettled([...executing]), drainMs);
       // The answer of an operation that just ended is sent on the next turn of the event loop.
       await new Promise((resolve) => setImmediate(resolve));
       for (const timer of expiryTimers.values()) timer.clear();
