@@ -4,12 +4,12 @@ import { inTransaction } from '../db/transaction.js';
 import { conflict, notFound } from '../errors.js';
 import { observeClaimed } from '../metrics/tasks.js';
 import { parseInput } from '../validation.js';
+import { firstClaim, type FirstClaim } from './coalescedClaims.js';
 import { claimResult, claimTasks, type ClaimRow } from './sql/claimTasks.js';
 import { lockMember } from './sql/lockMember.js';
 import { stealTask as stealStatement } from './sql/stealTask.js';
 import { byHandOutOrder, type TaskRow } from './sql/taskColumns.js';
 import { claimSchema, type ClaimInput } from './validation.js';
-import { firstClaim, type FirstClaim } from './coalescedClaims.js';
 
 type Claim = (db: Queryable, asMember: boolean) => Promise<ClaimRow[]>;
 /** The first claim, as no member: `claim` alone, or together with other agents (coalescedClaims). */

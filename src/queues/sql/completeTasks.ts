@@ -34,7 +34,7 @@ export const completeTasks = itemsStatement<{ ownerId: string; items: CompleteIt
      UPDATE tasks t
      SET status = 'COMPLETED', result = input.result, cost = ${addCost('t', 'input')}
      FROM input, work_queues q
-     WHERE t.id = input.id AND t.id = ANY (ARRAY(SELECT id FROM input))
+     WHERE t.id = input.id
        AND q.id = t.queue_id AND q.owner_id = $1
        AND ${heldBy('t', 'input')}
      RETURNING ${taskColumns('t')}, t.assigned_agent_id AS holder
