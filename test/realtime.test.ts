@@ -79,6 +79,28 @@ describe('taskEvents', () => {
     sub.stop();
   });
 
+  it("replays the owner's events of every queue after a cursor (no queue named), none of another owner's, then goes live", async () => {
+    const mine = await newQueue('all-mine');
+    const theirs = (await s.ok(CreateWorkQueueDocument, { input: { name: 'all-theirs' } }, 'bob')).createWorkQueue.id;
+    const other = await newQueue('all-other');
+    await s.ok(EnqueueTaskDocument, { queueId: mine, input: { name: 'before' } });
+    const cursor = (await s.db.taskEvent.findFirstOrThrow({ orderBy: { id: 'desc' } })).id.toString();
+    await s.ok(EnqueueTaskDocument, { queueId: theirs, input: { name: 'bob-1' } }, 'bob');
+    await s.ok(EnqueueTaskDocument, { queueId: mine, input: { name: 'mine-1' } });
+    await s.ok(EnqueueTaskDocument, { queueId: other, input: { name: 'other-1' } });
+    const sub = collect(ws.client, TaskEventsDocument, { after: cursor });
+    const replayed = await sub.waitFor(2);
+    expect(replayed.map((i) => [i.taskEvents.queueId, i.taskEvents.task.name])).toEqual([
+      [mine, 'mine-1'],
+      [other, 'other-1'],
+    ]);
+    await s.ok(EnqueueTaskDocument, { queueId: theirs, input: { name: 'bob-2' } }, 'bob');
+    await s.ok(EnqueueTaskDocument, { queueId: mine, input: { name: 'mine-live' } });
+    const all = await sub.waitFor(3);
+    expect(all.map((i) => i.taskEvents.task.name)).toEqual(['mine-1', 'other-1', 'mine-live']);
+    sub.stop();
+  });
+
   it('replays after a cursor, then continues live, with no gap or repeat across a dropped connection', async () => {
     const queueId = await newQueue();
     const first = collect(ws.client, TaskEventsDocument, { queueId });
