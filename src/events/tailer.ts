@@ -1,4 +1,5 @@
 import type { Message, TaskEvent, TaskEventType, TeamEvent, TeamEventType } from '../generated/prisma/client.js';
+import type pg from 'pg';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { deliveryLag } from '../metrics/delivery.js';
@@ -129,10 +130,29 @@ export function createEventTailer(options: TailerOptions) {
     }
   }
 
+  /**
+   * The connection reads run on, kept out of the pool between reads: a pooled query is sent only
+   * after the current microtasks (the rest of the request that committed, its answer included)
+   * have run, which delays every delivery by that much. Dropped after a failed read.
+   */
+  let reader: pg.PoolClient | undefined;
+  async function readerClient(): Promise<pg.PoolClient> {
+    if (reader) return reader;
+    const client = await db.pool.connect();
+    // Checked out, it has no pool listener: its connection dropping between reads must not throw.
+    client.on('error', (err) => {
+      if (reader !== client) return;
+      reader = undefined;
+      client.release(err);
+    });
+    return (reader = client);
+  }
+
   async function pass(): Promise<boolean> {
     const c = cursors!;
+    const client = await readerClient();
     const sentAt = Date.now();
-    const rows = await readEvents.row(db.pool, {
+    const rows = await readEvents.row(client, {
       tasksAfter: c.tasks.position,
       teamsAfter: c.teams.position,
       messagesAfter: c.messages.position,
@@ -185,6 +205,9 @@ export function createEventTailer(options: TailerOptions) {
         for (const resolve of served) resolve();
       })
       .catch((err) => {
+        const failed = reader;
+        reader = undefined;
+        failed?.release(err instanceof Error ? err : true);
         catchingUp.unshift(...served);
         failures++;
         // The positions did not move: the next read starts where this one would have. A database
@@ -256,6 +279,8 @@ export function createEventTailer(options: TailerOptions) {
       for (const resolve of catchingUp.splice(0)) resolve();
       await wakeups?.stop();
       await reading;
+      reader?.release();
+      reader = undefined;
     },
   };
 }

@@ -23,7 +23,10 @@ export function startWakeups(deps: { connectionString: string; log: Logger; heal
   let trailing: NodeJS.Timeout | undefined;
 
   async function connect(): Promise<void> {
-    const c = new pg.Client({ connectionString: deps.connectionString, keepAlive: true });
+    // A ring is a NOTIFY, whose commit needs a WAL flush and holds PostgreSQL's global notify
+    // lock meanwhile; asynchronous commit releases both at once. A ring lost in a crash costs
+    // nothing: it carries no data and the other instances' tailers poll anyway.
+    const c = new pg.Client({ connectionString: deps.connectionString, keepAlive: true, options: '-c synchronous_commit=off' });
     c.on('notification', (msg) => {
       if (msg.payload !== self) deps.onWake();
     });
