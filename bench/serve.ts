@@ -52,13 +52,22 @@ export async function serve(kind: 'app' | 'bare', databaseUrl: string, jwtSecret
   const url = await app.start();
   // A long poll listens on the event bus for its queue's wake-ups; read loosely so the bench
   // still compiles and runs (falling back to a short fixed wait) if the bus changes.
+  // Since enqueues hand tasks to waiting polls (app.handOff), a poll waits once it is offered
+  // there; before, once it listened for its queue's wake-ups.
   const bus = app.bus as unknown as { hasListeners?: (topic: string, id: string) => boolean };
+  const handOff = (app as unknown as { handOff?: { waiting?: (queueId: string) => number } }).handOff;
+  const waits =
+    typeof handOff?.waiting === 'function'
+      ? (queueId: string) => handOff.waiting!(queueId) > 0
+      : typeof bus.hasListeners === 'function'
+        ? (queueId: string) => bus.hasListeners!('work', queueId)
+        : undefined;
   return {
     url,
     async awaitWaiter(queueId, timeoutMs) {
-      if (typeof bus.hasListeners !== 'function') return 'unsupported';
+      if (!waits) return 'unsupported';
       const until = performance.now() + timeoutMs;
-      while (!bus.hasListeners('work', queueId)) {
+      while (!waits(queueId)) {
         if (performance.now() > until) return 'timeout';
         await tick();
       }

@@ -11,6 +11,7 @@ import { createEventTailer, type EventTailer } from './events/tailer.js';
 import { createAgentTokenGuard } from './graphql/agentTokenGuard.js';
 import { attachWebSocketServer } from './graphql/websocket.js';
 import { createGraphQLServer, type Yoga } from './graphql/yoga.js';
+import { createHandOff, type HandOff } from './queues/handOff.js';
 import { createCors } from './http/cors.js';
 import { createMetricsEndpoint } from './http/metricsEndpoint.js';
 import { observeRequests } from './http/observe.js';
@@ -30,6 +31,8 @@ import { within } from './timers.js';
 export interface App {
   yoga: Yoga;
   bus: EventBus;
+  /** Long polls waiting on this instance, offered to its enqueues. */
+  handOff: HandOff;
   /** This instance's rate limits (what they hold now, for tests). */
   rateLimits: RateLimiter;
   server: Server;
@@ -73,11 +76,12 @@ export function buildApp(deps: {
   const { config, db, log } = deps;
   logOutages(db.health, log);
   const bus = createEventBus();
+  const handOff = createHandOff();
   const events = createEventTailer({ db, connectionString: deps.databaseUrl, bus, log, pollMs: config.eventPollMs });
   let ticker: ReturnType<typeof startScheduleTicker> | undefined;
   const agentTokens = createAgentTokenGuard(db, bus);
   const rateLimits = createRateLimiter(config.rateLimits ?? DEFAULT_RATE_LIMITS);
-  const yoga = createGraphQLServer({ ...deps, bus, events, agentTokens, rateLimits, introspection: config.introspection, schedulesChanged: () => ticker?.poke() });
+  const yoga = createGraphQLServer({ ...deps, bus, handOff, events, agentTokens, rateLimits, introspection: config.introspection, schedulesChanged: () => ticker?.poke() });
   const rest = createRestRouter(yoga, log);
   const a2a = createA2ARouter(yoga, log);
   const mcp = createMcpHandler({ yoga, tokens: deps.tokens, agentTokens, log });
@@ -145,6 +149,7 @@ export function buildApp(deps: {
   const app: App = {
     yoga,
     bus,
+    handOff,
     rateLimits,
     server,
     events,

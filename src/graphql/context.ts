@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import type { EventBus } from '../events/bus.js';
 import type { EventTailer } from '../events/tailer.js';
 import type { RateLimiter } from '../limits/rateLimits.js';
+import type { HandOff } from '../queues/handOff.js';
 import type { AgentTokenGuard } from './agentTokenGuard.js';
 import type { Loaders } from './loaders.js';
 
@@ -10,6 +11,8 @@ export interface Context {
   db: Db;
   /** Committed events fanned out in-process: subscriptions and long polls. */
   bus: EventBus;
+  /** Long polls waiting on this instance: an enqueue hands its task to one directly. */
+  handOff: HandOff;
   /** Where the event tailer stands in each log (subscriptions replay up to there). */
   positions: EventTailer['caughtUp'];
   /** The verified token's `sub`; every read and write is scoped to it. */

@@ -2,6 +2,7 @@ import type { DefinitionNode } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { bearerToken, AuthError, type Identity, type TokenService } from '../auth/tokens.js';
 import type { EventBus } from '../events/bus.js';
+import type { HandOff } from '../queues/handOff.js';
 import type { EventTailer } from '../events/tailer.js';
 import type { Db } from '../db/client.js';
 import { principalOf } from '../limits/principal.js';
@@ -72,6 +73,8 @@ const useDeliverAfterCommit = (changed: () => void): Plugin => ({
 export function createGraphQLServer(deps: {
   db: Db;
   bus: EventBus;
+  /** Long polls waiting here, offered to this instance's enqueues. */
+  handOff: HandOff;
   /** The event tailer: where it stands, and what to tell it after a commit. */
   events: Pick<EventTailer, 'caughtUp' | 'changed'>;
   tokens: TokenService;
@@ -86,7 +89,7 @@ export function createGraphQLServer(deps: {
   /** Introspection, GraphiQL and field suggestions (off in production unless GRAPHQL_INTROSPECTION=true). */
   introspection?: boolean;
 }): Yoga {
-  const { db, bus, tokens, log, events, schedulesChanged, agentTokens, rateLimits } = deps;
+  const { db, bus, handOff, tokens, log, events, schedulesChanged, agentTokens, rateLimits } = deps;
   // Subscriptions start where the tailer stands once it has read what committed before them.
   const positions = events.caughtUp;
   const introspection = deps.introspection ?? true;
@@ -132,7 +135,7 @@ export function createGraphQLServer(deps: {
         : await authenticate(tokens, agentTokens, request.headers.get('authorization'));
       // Counted once authenticated, before anything runs.
       await admitRequest(rateLimits, principalOf(verified));
-      const shared = { db, bus, positions, schedulesChanged, tokens, agentTokens, rateLimits, loaders: createLoaders(db), ownerId: verified.ownerId, identity: verified };
+      const shared = { db, bus, handOff, positions, schedulesChanged, tokens, agentTokens, rateLimits, loaders: createLoaders(db), ownerId: verified.ownerId, identity: verified };
       if (identity) return { ...shared, signal: socketSignal };
       return { ...shared, signal: request.signal, tokenExpiresAt: verified.expiresAt };
     },

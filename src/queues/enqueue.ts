@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
+import type { HandOff } from './handOff.js';
 import { insertTasks, tasksByKey, type InsertRow } from './sql/insertTasks.js';
 import type { TaskRow } from './sql/taskColumns.js';
 import { givenKeys, idSchema, taskBatchSchema, taskInputSchema, type TaskInput } from './validation.js';
@@ -24,13 +25,33 @@ export function enqueueTasks(db: Db, ownerId: string, queueId: string, input: Ta
   return insert(db, ownerId, parseInput(idSchema, queueId, 'queueId'), parseInput(taskBatchSchema, input, 'tasks'), 'tasks');
 }
 
-/** One task: enqueueTasks with a batch of one, its input named `input`. */
-export async function enqueueTask(db: Db, ownerId: string, queueId: string, input: TaskInput): Promise<EnqueueResult> {
-  const [result] = await insert(db, ownerId, parseInput(idSchema, queueId, 'queueId'), [parseInput(taskInputSchema, input, 'input')], 'input');
-  return result!;
+/**
+ * One task: enqueueTasks with a batch of one, its input named `input`. With `handOff`, a long poll
+ * waiting on this instance for the queue is handed the task: it is created ASSIGNED to that agent
+ * when it could be claimed at once (see insertTasks), and the poll answers with it.
+ */
+export async function enqueueTask(db: Db, ownerId: string, queueId: string, input: TaskInput, handOff?: HandOff): Promise<EnqueueResult> {
+  const id = parseInput(idSchema, queueId, 'queueId');
+  const task = parseInput(taskInputSchema, input, 'input');
+  const poll = handOff?.take(ownerId, id);
+  let handed: TaskRow | null = null;
+  try {
+    const [result] = await insert(db, ownerId, id, [task], 'input', poll?.agentId);
+    if (poll && result!.created && result!.task.status === 'ASSIGNED') handed = result!.task;
+    return result!;
+  } finally {
+    poll?.settle(handed);
+  }
 }
 
-async function insert(db: Db, ownerId: string, queueId: string, input: ReturnType<typeof taskBatchSchema.parse>, argument: string): Promise<EnqueueResult[]> {
+async function insert(
+  db: Db,
+  ownerId: string,
+  queueId: string,
+  input: ReturnType<typeof taskBatchSchema.parse>,
+  argument: string,
+  assignTo?: string,
+): Promise<EnqueueResult[]> {
   const tasks = input.map((t) => ({
     id: newId('Task'),
     name: t.name,
@@ -44,7 +65,7 @@ async function insert(db: Db, ownerId: string, queueId: string, input: ReturnTyp
     delaySeconds: t.delaySeconds ?? null,
     dependsOn: [...new Set(t.dependsOn ?? [])],
   }));
-  const rows = await insertTasks.rows(db.pool, { ownerId, queueId, tasks });
+  const rows = await insertTasks.rows(db.pool, { ownerId, queueId, tasks, assignTo });
   const first = rows[0]!;
   if (!first._queueFound) throw notFound('work queue', queueId);
   if (first._closedReason) throw conflict(`work queue ${queueId} takes no new work: ${first._closedReason}`);

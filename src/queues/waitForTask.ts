@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/client.js';
 import type { EventBus } from '../events/bus.js';
 import { parseInput } from '../validation.js';
+import { observeClaimed } from '../metrics/tasks.js';
 import { dequeueTasks } from './dequeue.js';
+import type { HandOff } from './handOff.js';
 import { nextDueAt } from './sql/nextDue.js';
 import { releaseTask } from './sql/releaseTask.js';
 import type { TaskRow } from './sql/taskColumns.js';
@@ -15,9 +17,19 @@ import { claimSchema, type ClaimInput } from './validation.js';
  * it sleeps until the bus says a task was created or requeued in the queue, or until the next
  * delayed task of the queue becomes due (one indexed lookup after each empty claim), then tries
  * to claim. When many agents wait and one task arrives, all wake, one claims it, the others wait
- * again.
+ * again. With `handOff`, an enqueue on this instance hands its task straight to the poll that has
+ * waited longest, which then answers without a claim.
  */
-export async function dequeueWithWait(db: Db, bus: EventBus, ownerId: string, input: ClaimInput, signal?: AbortSignal): Promise<TaskRow[]> {
+const never = new Promise<boolean>(() => {});
+
+export async function dequeueWithWait(
+  db: Db,
+  bus: EventBus,
+  ownerId: string,
+  input: ClaimInput,
+  signal?: AbortSignal,
+  handOff?: HandOff,
+): Promise<TaskRow[]> {
   const { waitSeconds, ...claim } = parseInput(claimSchema, input);
   if (!waitSeconds) return dequeueTasks(db, ownerId, claim);
   const deadline = Date.now() + waitSeconds * 1000;
@@ -44,12 +56,23 @@ export async function dequeueWithWait(db: Db, bus: EventBus, ownerId: string, in
       const becomesDue =
         due && due.getTime() < deadline
           ? sleep(Math.max(due.getTime() - Date.now(), 0), true, { signal: dueTimer.signal }).catch(() => false)
-          : new Promise<boolean>(() => {});
+          : never;
+      // While it sleeps, an enqueue on this instance may hand it a task directly (handOff.ts).
+      const poll = handOff?.wait(ownerId, claim.queueId, claim.agentId);
+      let handed: TaskRow | null = null;
       try {
-        const woke = await Promise.race([wakeups.next().then((r) => !r.done), timeUp, becomesDue]);
-        if (!woke) return [];
+        const woke = await Promise.race([wakeups.next().then((r) => !r.done), timeUp, becomesDue, poll?.handed.then(() => true) ?? never]);
+        // Whatever woke it, it is offered no more; if an enqueue took it, that task is its own.
+        handed = (await poll?.leave()) ?? null;
+        if (!handed && !woke) return [];
       } finally {
         dueTimer.abort();
+      }
+      if (handed) {
+        observeClaimed([handed]);
+        if (!signal?.aborted) return [handed];
+        await releaseTask.count(db.pool, { id: handed.id, leaseToken: handed.leaseToken! });
+        return [];
       }
     }
   } finally {

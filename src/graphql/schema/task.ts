@@ -248,7 +248,7 @@ builder.mutationFields((t) => ({
     description: 'Adds a task. With a repeated idempotencyKey, returns the first task instead.',
     args: { queueId: t.arg.id({ required: true }), input: t.arg({ type: EnqueueTaskInput, required: true }) },
     resolve: async (_parent, args, ctx) => {
-      const { task } = await enqueueTask(ctx.db, ctx.ownerId, args.queueId, args.input);
+      const { task } = await enqueueTask(ctx.db, ctx.ownerId, args.queueId, args.input, ctx.handOff);
       wakePolls(ctx, [task]);
       return task;
     },
@@ -273,7 +273,7 @@ builder.mutationFields((t) => ({
       agentId: t.arg.string({ description: 'The claiming agent; an agent token defaults it to its own member.' }),
       waitSeconds: t.arg.int({ description: 'Long poll: wait up to this many seconds (0–30) for a task.' }),
     },
-    resolve: async (_parent, args, ctx) => (await longPoll(ctx, args.waitSeconds, () => dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, withAgent(args), ctx.signal)))[0] ?? null,
+    resolve: async (_parent, args, ctx) => (await longPoll(ctx, args.waitSeconds, () => dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, withAgent(args), ctx.signal, ctx.handOff)))[0] ?? null,
   }),
   dequeueTasks: t.field({
     type: [Task],
@@ -284,7 +284,7 @@ builder.mutationFields((t) => ({
       limit: t.arg.int({ required: true }),
       waitSeconds: t.arg.int({ description: 'Long poll: wait up to this many seconds (0–30) for a task.' }),
     },
-    resolve: (_parent, args, ctx) => longPoll(ctx, args.waitSeconds, () => dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, withAgent(args), ctx.signal)),
+    resolve: (_parent, args, ctx) => longPoll(ctx, args.waitSeconds, () => dequeueWithWait(ctx.db, ctx.bus, ctx.ownerId, withAgent(args), ctx.signal, ctx.handOff)),
   }),
   stealTask: t.field({
     type: Task,

@@ -34,13 +34,15 @@ export type InsertRow = Partial<TaskRow> & {
  * deadline already past creates the task EXPIRED. A task with dependencies is BLOCKED until they
  * all complete (PENDING at once when they already did; CANCELLED, naming it, when one already
  * failed, expired or was cancelled); the dependencies are share-locked until commit, so none can
- * finish unseen between this read and the dependency rows becoming visible to its trigger. One
+ * finish unseen between this read and the dependency rows becoming visible to its trigger. With
+ * `assignTo` (an agent whose long poll waits here, see handOff.ts) the first task is created
+ * ASSIGNED to that agent under a fresh lease when it could be claimed at once. One
  * row per task (or one with a null id when nothing was inserted), each with the queue's outcome.
  */
-export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: NewTask[] }, InsertRow>(
+export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: NewTask[]; assignTo?: string | null }, InsertRow>(
   'queues_insert_tasks',
   `WITH queue AS (
-     SELECT q.id, q.team_id, q.max_attempts, q.deleted_at FROM work_queues q
+     SELECT q.id, q.team_id, q.max_attempts, q.visibility_timeout_seconds, q.deleted_at FROM work_queues q
      WHERE q.id = $2 AND q.owner_id = $1
      FOR SHARE
    ),
@@ -74,17 +76,28 @@ export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: 
      GROUP BY dep_in.ord
    ),
    inserted AS (
-     INSERT INTO tasks (id, queue_id, name, priority, payload, deadline, idempotency_key, max_attempts, retry_backoff, run_at, status, error)
+     INSERT INTO tasks (id, queue_id, name, priority, payload, deadline, idempotency_key, max_attempts, retry_backoff, run_at, status, error,
+                        assigned_agent_id, lease_token, lease_expires_at)
      SELECT input.id, open.id, input.name, input.priority, input.payload, input.deadline, input.idempotency_key,
             COALESCE(input.max_attempts, open.max_attempts), input.retry_backoff,
             COALESCE(input.run_at, now() + input.delay_seconds * interval '1 second'),
-            CASE WHEN input.deadline <= now() THEN 'EXPIRED'::"TaskStatus"
-                 WHEN ds.ended IS NOT NULL THEN 'CANCELLED'::"TaskStatus"
-                 WHEN NOT ds.done THEN 'BLOCKED'::"TaskStatus"
-                 ELSE 'PENDING'::"TaskStatus" END,
+            s.status,
             CASE WHEN input.deadline <= now() THEN 'deadline passed'
-                 WHEN ds.ended IS NOT NULL THEN 'dependency ' || ds.ended END
+                 WHEN ds.ended IS NOT NULL THEN 'dependency ' || ds.ended END,
+            CASE WHEN s.status = 'ASSIGNED' THEN $15::text END,
+            CASE WHEN s.status = 'ASSIGNED' THEN gen_random_uuid()::text END,
+            CASE WHEN s.status = 'ASSIGNED' THEN now() + open.visibility_timeout_seconds * interval '1 second' END
      FROM input CROSS JOIN open LEFT JOIN dep_state ds ON ds.ord = input.ord
+     CROSS JOIN LATERAL (
+       SELECT CASE WHEN input.deadline <= now() THEN 'EXPIRED'::"TaskStatus"
+                   WHEN ds.ended IS NOT NULL THEN 'CANCELLED'::"TaskStatus"
+                   WHEN NOT ds.done THEN 'BLOCKED'::"TaskStatus"
+                   -- Handed to the waiting agent: the first task, due now, of a queue of no team
+                   -- (a team's rules are the claim's: membership, one task per member, budgets).
+                   WHEN $15::text IS NOT NULL AND input.ord = 1 AND open.team_id IS NULL
+                        AND input.run_at IS NULL AND input.delay_seconds IS NULL THEN 'ASSIGNED'::"TaskStatus"
+                   ELSE 'PENDING'::"TaskStatus" END AS status
+     ) s
      WHERE open.deleted_at IS NULL AND open.closed_reason IS NULL AND (SELECT ids FROM dep_missing) IS NULL
      ORDER BY input.ord
      ON CONFLICT (queue_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
@@ -124,6 +137,7 @@ export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: 
     p.tasks.map((t) => t.delaySeconds),
     p.tasks.flatMap((t, i) => t.dependsOn.map(() => i + 1)),
     p.tasks.flatMap((t) => t.dependsOn),
+    p.assignTo ?? null,
   ],
 );
 
