@@ -6,6 +6,7 @@ import { cancelOrphans } from './sql/cancelOrphans.js';
 import { expireDeadlines } from './sql/expireDeadlines.js';
 import { expireLeases } from './sql/expireLeases.js';
 import { expireRuntimes } from './sql/expireRuntimes.js';
+import { refreshStatistics } from './sql/refreshStatistics.js';
 
 const BATCH = 500;
 
@@ -20,6 +21,7 @@ async function drain(db: Db, step: Statement<{ limit: number }, unknown>): Promi
  * One pass: deadlines first (an expired task must not be requeued), then runtimes (a background
  * task over its limit fails rather than being requeued), then leases, then pending work that
  * raced a queue deletion or a team stop, then live tasks of FIRST dispatches already decided.
+ * Last, the tasks table's statistics when they fall far behind (see refreshStatistics).
  */
 export async function sweepOnce(db: Db): Promise<{ expired: number; overRuntime: number; leases: number; orphans: number; losers: number }> {
   const expired = await drain(db, expireDeadlines);
@@ -27,6 +29,7 @@ export async function sweepOnce(db: Db): Promise<{ expired: number; overRuntime:
   const leases = await drain(db, expireLeases);
   const orphans = await drain(db, cancelOrphans);
   const losers = await drain(db, cancelDispatchLosers);
+  await refreshStatistics.count(db.pool, {});
   return { expired, overRuntime, leases, orphans, losers };
 }
 
