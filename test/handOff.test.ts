@@ -2,6 +2,7 @@
 // the task is created ASSIGNED to that agent, in the enqueue's one statement, with the events a
 // claim would have written; what cannot be handed over (a delayed task, a team's task, a
 // repeated key) goes the usual way, and a poll that leaves meanwhile gives its task back.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventBus } from '../src/events/bus.js';
 import { enqueueTask } from '../src/queues/enqueue.js';
@@ -103,19 +104,87 @@ describe('an enqueue with a long poll waiting on this instance', () => {
     expect([...sent.keys()].some((name) => name.startsWith('queues_claim_tasks_as_member'))).toBe(true);
   });
 
-  it('gives the task back when the poll leaves while the enqueue creates it', async () => {
+  it('gives the task back when the poll leaves while the enqueue creates it, without waiting for the insert', async () => {
     const queueId = await newQueue();
     const handOff = createHandOff();
     const leaving = new AbortController();
     const poll = dequeueWithWait(s.handle, createEventBus(), 'alice', { queueId, agentId: 'leaver', waitSeconds: 20 }, leaving.signal, handOff);
     await waitFor(() => handOff.waiting(queueId) === 1, { what: 'the poll to be offered' });
-    // The enqueue takes the poll at once; the client goes away before the task is created.
-    const enqueued = enqueueTask(s.handle, 'alice', queueId, { name: 'orphan' }, handOff);
-    leaving.abort();
-    const { task } = await enqueued;
-    expect(task).toMatchObject({ status: 'ASSIGNED', assignedAgentId: 'leaver' });
-    expect(await poll).toEqual([]);
-    const row = await s.db.task.findUniqueOrThrow({ where: { id: task.id } });
-    expect(row).toMatchObject({ status: 'PENDING', assignedAgentId: null, leaseToken: null, attempts: 0 });
+    // The queue's row is locked: the enqueue takes the poll, then its insert waits for the lock.
+    const locker = new pg.Client({ connectionString: s.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM work_queues WHERE id = $1 FOR UPDATE', [queueId]);
+      const enqueued = enqueueTask(s.handle, 'alice', queueId, { name: 'orphan' }, handOff);
+      expect(handOff.waiting(queueId)).toBe(0); // taken
+      leaving.abort();
+      // The poll answers at once (its client is gone), not when the insert gets through.
+      expect(await poll).toEqual([]);
+      await locker.query('COMMIT');
+      const { task } = await enqueued;
+      // Nobody took it: the enqueue gave it back, and answers it as it is now.
+      expect(task).toMatchObject({ status: 'PENDING', assignedAgentId: null, leaseToken: null, attempts: 0 });
+      const row = await s.db.task.findUniqueOrThrow({ where: { id: task.id } });
+      expect(row).toMatchObject({ status: 'PENDING', assignedAgentId: null, leaseToken: null, attempts: 0 });
+    } finally {
+      await locker.end();
+    }
+  });
+
+  it('hands over only a task the agent would have claimed first: none of a higher or equal priority waits', async () => {
+    const queueId = await newQueue();
+    const poll = s.ok(DequeueTaskWaitingDocument, { queueId, agentId: 'poller', waitSeconds: 20 });
+    await offered(queueId);
+    // Committed without waking this instance's polls (as another instance's enqueue, before its
+    // wake-up arrives): the domain call, without the resolver's wake-up or the hand-off.
+    const urgent = (await enqueueTask(s.handle, 'alice', queueId, { name: 'urgent', priority: 5 })).task;
+    const minor = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'minor', priority: 1 } })).enqueueTask;
+    expect(minor.status).toBe('PENDING');
+    expect((await poll).dequeueTask).toMatchObject({ id: urgent.id, assignedAgentId: 'poller' });
+    // Once the queue holds only lower priorities, a new task that outranks them is handed over.
+    const poll2 = s.ok(DequeueTaskWaitingDocument, { queueId, agentId: 'poller-2', waitSeconds: 20 });
+    expect((await poll2).dequeueTask?.id).toBe(minor.id); // claimed at once: it was pending
+    const poll3 = s.ok(DequeueTaskWaitingDocument, { queueId, agentId: 'poller-3', waitSeconds: 20 });
+    await offered(queueId);
+    const low = (await enqueueTask(s.handle, 'alice', queueId, { name: 'low', priority: 2 })).task;
+    const top = (await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'top', priority: 3 } })).enqueueTask;
+    expect(top).toMatchObject({ status: 'ASSIGNED', assignedAgentId: 'poller-3' });
+    expect((await poll3).dequeueTask?.id).toBe(top.id);
+    expect((await s.db.task.findUniqueOrThrow({ where: { id: low.id } })).status).toBe('PENDING');
+  });
+});
+
+describe('the event tailer and a task handed over', () => {
+  let l: TestServer;
+  beforeAll(async () => {
+    l = await startTestServer({ listen: true });
+  });
+  afterAll(() => l.stop());
+
+  it('wakes no other poll: a task created ASSIGNED is no work for anyone else', async () => {
+    const queueId = (await l.ok(CreateWorkQueueDocument, { input: { name: 'hand-off-quiet' } })).createWorkQueue.id;
+    const poll = l.ok(DequeueTaskWaitingDocument, { queueId, agentId: 'poller', waitSeconds: 20 });
+    await waitFor(() => l.app.handOff.waiting(queueId) === 1, { what: 'the poll to be offered' });
+    const rings = l.app.bus.subscribe('work', queueId);
+    const events = l.app.bus.subscribe('queueTasks', queueId);
+    try {
+      const handed = (await l.ok(EnqueueTaskDocument, { queueId, input: { name: 'handed' } })).enqueueTask;
+      expect(handed.status).toBe('ASSIGNED');
+      await poll;
+      // The tailer has published the handed task's events (CREATED, ASSIGNED) ...
+      const delivered: string[] = [];
+      const timeout = setTimeout(() => void events.return(), 10_000);
+      while (delivered.length < 2) delivered.push((await events.next()).value?.type ?? 'none: timed out');
+      clearTimeout(timeout);
+      expect(delivered).toEqual(['CREATED', 'ASSIGNED']);
+      // ... and rang no wake-up for it: the first one on the queue is the next task's.
+      const later = (await l.ok(EnqueueTaskDocument, { queueId, input: { name: 'for anyone' } })).enqueueTask;
+      expect(later.status).toBe('PENDING');
+      expect((await rings.next()).value).toBe(later.id);
+    } finally {
+      await rings.return();
+      await events.return();
+    }
   });
 });

@@ -23,6 +23,10 @@ export function createDb(connectionString: string, options: { max?: number } = {
   // An idle client that loses its server (restart, network) must not crash the process: the
   // pool drops it and the next query gets a fresh one.
   pool.on('error', () => {});
+  // A checked-out client has no pool listener: a server that ends the connection (a restart)
+  // right after the checkout, before its holder listens, would otherwise throw from the socket.
+  // The holder's query fails, and the client is dropped when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const health = createDatabaseHealth(() => pool.query('SELECT 1'));
   let closed: Promise<void> | undefined;

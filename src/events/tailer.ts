@@ -104,7 +104,8 @@ export function createEventTailer(options: TailerOptions) {
   function publish(rows: LogRows, sentAt: number) {
     const c = cursors!;
     const lag = lagOf(rows, sentAt);
-    for (const row of c.tasks.advance(rows.tasks, BigInt(rows.xmin), BigInt(rows.xmax))) {
+    const tasks = [...c.tasks.advance(rows.tasks, BigInt(rows.xmin), BigInt(rows.xmax))];
+    tasks.forEach((row, i) => {
       const event = taskEvent(row);
       if (event.id > measuredAfter.tasks) {
         taskTransitions.inc({ event: event.type.toLowerCase() });
@@ -113,8 +114,12 @@ export function createEventTailer(options: TailerOptions) {
       bus.publish('queueTasks', event.queueId, event);
       if (event.teamId) bus.publish('teamTasks', event.teamId, event);
       bus.publish('ownerTasks', row.ownerId, event);
-      if (event.type === 'CREATED' || event.type === 'REQUEUED' || event.type === 'RETRIED' || event.type === 'UNBLOCKED') bus.publish('work', event.queueId, event.taskId);
-    }
+      // A task created ASSIGNED (handed to a waiting poll, see queues/handOff.ts) is no work for others.
+      const handed = event.type === 'CREATED' && tasks[i + 1]?.taskId === row.taskId && tasks[i + 1]?.type === 'ASSIGNED';
+      if ((event.type === 'CREATED' && !handed) || event.type === 'REQUEUED' || event.type === 'RETRIED' || event.type === 'UNBLOCKED') {
+        bus.publish('work', event.queueId, event.taskId);
+      }
+    });
     for (const row of c.teams.advance(rows.teams, BigInt(rows.xmin), BigInt(rows.xmax))) {
       const event = teamEvent(row);
       if (event.id > measuredAfter.teams) deliveryLag.observe({ log: 'teams' }, lag(event.createdAt));

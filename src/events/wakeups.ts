@@ -23,10 +23,7 @@ export function startWakeups(deps: { connectionString: string; log: Logger; heal
   let trailing: NodeJS.Timeout | undefined;
 
   async function connect(): Promise<void> {
-    // A ring is a NOTIFY, whose commit needs a WAL flush and holds PostgreSQL's global notify
-    // lock meanwhile; asynchronous commit releases both at once. A ring lost in a crash costs
-    // nothing: it carries no data and the other instances' tailers poll anyway.
-    const c = new pg.Client({ connectionString: deps.connectionString, keepAlive: true, options: '-c synchronous_commit=off' });
+    const c = new pg.Client({ connectionString: deps.connectionString, keepAlive: true });
     c.on('notification', (msg) => {
       if (msg.payload !== self) deps.onWake();
     });
@@ -41,6 +38,11 @@ export function startWakeups(deps: { connectionString: string; log: Logger; heal
     });
     try {
       await c.connect();
+      // A ring is a NOTIFY, whose commit waits for a WAL flush while holding PostgreSQL's global
+      // notify lock; asynchronous commit releases both at once. A ring lost in a crash costs
+      // nothing: it carries no data and the other instances' tailers poll anyway. (Set here, not
+      // in the startup options, which an `options` parameter of the URL would replace.)
+      await c.query('SET synchronous_commit = off');
       await c.query(`LISTEN ${CHANNEL}`);
     } catch (err) {
       await c.end().catch(() => {});

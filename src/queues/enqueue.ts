@@ -4,6 +4,7 @@ import { badInput, conflict, notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
 import type { HandOff } from './handOff.js';
 import { insertTasks, tasksByKey, type InsertRow } from './sql/insertTasks.js';
+import { releaseTask } from './sql/releaseTask.js';
 import type { TaskRow } from './sql/taskColumns.js';
 import { givenKeys, idSchema, taskBatchSchema, taskInputSchema, type TaskInput } from './validation.js';
 
@@ -33,15 +34,23 @@ export function enqueueTasks(db: Db, ownerId: string, queueId: string, input: Ta
 export async function enqueueTask(db: Db, ownerId: string, queueId: string, input: TaskInput, handOff?: HandOff): Promise<EnqueueResult> {
   const id = parseInput(idSchema, queueId, 'queueId');
   const task = parseInput(taskInputSchema, input, 'input');
-  const poll = handOff?.take(ownerId, id);
+  // Only a task due now with nothing to wait for can be handed over (the statement checks the rest).
+  const due = !task.runAt && !task.delaySeconds && !task.dependsOn?.length && !(task.deadline && task.deadline.getTime() <= Date.now());
+  const poll = due ? handOff?.take(ownerId, id) : undefined;
   let handed: TaskRow | null = null;
+  let result: EnqueueResult | undefined;
   try {
-    const [result] = await insert(db, ownerId, id, [task], 'input', poll?.agentId);
+    [result] = await insert(db, ownerId, id, [task], 'input', poll?.agentId);
     if (poll && result!.created && result!.task.status === 'ASSIGNED') handed = result!.task;
-    return result!;
   } finally {
-    poll?.settle(handed);
+    if (poll && !poll.settle(handed) && handed) {
+      // The poll gave up before the task was created (its client left): give the task back. A
+      // failure here leaves it to its lease, which the sweeper expires; the enqueue itself stands.
+      const released = await releaseTask.row(db.pool, { id: handed.id, leaseToken: handed.leaseToken! }).catch(() => null);
+      if (released) result = { task: released, created: true };
+    }
   }
+  return result!;
 }
 
 async function insert(

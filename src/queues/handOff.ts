@@ -6,22 +6,32 @@ import type { TaskRow } from './sql/taskColumns.js';
  * null (nothing could be handed over: the poll goes on claiming as before).
  */
 export interface WaitingPoll {
-  readonly agentId: string;
-  /** Resolves once an enqueue took this poll, with what it handed over. */
+  /** Resolves once an enqueue that took this poll settled it, with what it handed over. */
   readonly handed: Promise<TaskRow | null>;
-  /** Whether an enqueue took it (then `handed` settles soon, whatever happens to the poll). */
-  readonly taken: boolean;
+  /** Stops offering the poll. True when an enqueue had already taken it: await `handed`, or `abandon()`. */
+  leave(): boolean;
   /**
-   * Stops offering the poll. Null when no enqueue had taken it; otherwise what was handed over,
-   * which the poll must answer or give back.
+   * Gives up on a taken poll that was not settled yet (the client left, or the insert takes too
+   * long): the enqueue then gives the task back itself. False when it was already settled: what
+   * `handed` holds is the poll's to answer (or give back).
    */
-  leave(): Promise<TaskRow | null> | null;
+  abandon(): boolean;
 }
 
-/** An enqueue's hold on a taken poll: settle it exactly once. */
+/** An enqueue's hold on a taken poll. */
 export interface TakenPoll {
   readonly agentId: string;
-  settle(task: TaskRow | null): void;
+  /** Hands over the task (or null); false when the poll gave up meanwhile: give the task back. */
+  settle(task: TaskRow | null): boolean;
+}
+
+type State = 'waiting' | 'taken' | 'settled' | 'abandoned';
+
+interface Entry {
+  ownerId: string;
+  agentId: string;
+  state: State;
+  resolve(task: TaskRow | null): void;
 }
 
 /**
@@ -34,13 +44,6 @@ export function createHandOff() {
   // Per queue, in the order the polls started waiting (a Set keeps insertion order).
   const waiting = new Map<string, Set<Entry>>();
 
-  interface Entry {
-    ownerId: string;
-    agentId: string;
-    taken: boolean;
-    resolve(task: TaskRow | null): void;
-  }
-
   function remove(queueId: string, entry: Entry) {
     const polls = waiting.get(queueId);
     polls?.delete(entry);
@@ -52,20 +55,22 @@ export function createHandOff() {
     wait(ownerId: string, queueId: string, agentId: string): WaitingPoll {
       let resolve!: (task: TaskRow | null) => void;
       const handed = new Promise<TaskRow | null>((r) => (resolve = r));
-      const entry: Entry = { ownerId, agentId, taken: false, resolve };
+      const entry: Entry = { ownerId, agentId, state: 'waiting', resolve };
       let polls = waiting.get(queueId);
       if (!polls) waiting.set(queueId, (polls = new Set()));
       polls.add(entry);
       return {
-        agentId,
         handed,
-        get taken() {
-          return entry.taken;
-        },
         leave() {
-          if (entry.taken) return handed;
+          if (entry.state !== 'waiting') return true;
           remove(queueId, entry);
-          return null;
+          entry.state = 'abandoned'; // never taken now
+          return false;
+        },
+        abandon() {
+          if (entry.state === 'settled') return false;
+          entry.state = 'abandoned';
+          return true;
         },
       };
     },
@@ -75,15 +80,15 @@ export function createHandOff() {
       if (!polls) return undefined;
       for (const entry of polls) {
         if (entry.ownerId !== ownerId) continue;
-        entry.taken = true;
+        entry.state = 'taken';
         remove(queueId, entry);
-        let settled = false;
         return {
           agentId: entry.agentId,
           settle(task) {
-            if (settled) return;
-            settled = true;
+            if (entry.state !== 'taken') return false;
+            entry.state = 'settled';
             entry.resolve(task);
+            return true;
           },
         };
       }

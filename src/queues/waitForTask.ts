@@ -4,7 +4,7 @@ import type { EventBus } from '../events/bus.js';
 import { parseInput } from '../validation.js';
 import { observeClaimed } from '../metrics/tasks.js';
 import { dequeueTasks } from './dequeue.js';
-import type { HandOff } from './handOff.js';
+import type { HandOff, WaitingPoll } from './handOff.js';
 import { nextDueAt } from './sql/nextDue.js';
 import { releaseTask } from './sql/releaseTask.js';
 import type { TaskRow } from './sql/taskColumns.js';
@@ -20,7 +20,21 @@ import { claimSchema, type ClaimInput } from './validation.js';
  * again. With `handOff`, an enqueue on this instance hands its task straight to the poll that has
  * waited longest, which then answers without a claim.
  */
-const never = new Promise<boolean>(() => {});
+/** How long a poll whose wait ended waits for a task an enqueue is creating for it. */
+const HAND_OFF_GRACE_MS = 2_000;
+
+/**
+ * What an enqueue handed to a poll that has stopped waiting: the task, or null when none was
+ * taken, none could be handed over, or the poll gave up on it (the client left, or the insert took
+ * longer than the grace), in which case the enqueue gives the task back.
+ */
+async function collect(poll: WaitingPoll, stop: AbortSignal): Promise<TaskRow | null> {
+  if (!poll.leave()) return null;
+  const gaveUp = stop.aborted ? Promise.resolve(null) : sleep(HAND_OFF_GRACE_MS, null, { signal: stop }).catch(() => null);
+  const task = await Promise.race([poll.handed, gaveUp]);
+  if (task || poll.abandon()) return task;
+  return poll.handed; // settled meanwhile: it is this poll's
+}
 
 export async function dequeueWithWait(
   db: Db,
@@ -56,17 +70,18 @@ export async function dequeueWithWait(
       const becomesDue =
         due && due.getTime() < deadline
           ? sleep(Math.max(due.getTime() - Date.now(), 0), true, { signal: dueTimer.signal }).catch(() => false)
-          : never;
+          : new Promise<boolean>(() => {});
       // While it sleeps, an enqueue on this instance may hand it a task directly (handOff.ts).
       const poll = handOff?.wait(ownerId, claim.queueId, claim.agentId);
       let handed: TaskRow | null = null;
       try {
-        const woke = await Promise.race([wakeups.next().then((r) => !r.done), timeUp, becomesDue, poll?.handed.then(() => true) ?? never]);
+        const woke = await Promise.race([wakeups.next().then((r) => !r.done), timeUp, becomesDue, ...(poll ? [poll.handed.then(() => true)] : [])]);
         // Whatever woke it, it is offered no more; if an enqueue took it, that task is its own.
-        handed = (await poll?.leave()) ?? null;
+        if (poll) handed = await collect(poll, stop.signal);
         if (!handed && !woke) return [];
       } finally {
         dueTimer.abort();
+        poll?.leave();
       }
       if (handed) {
         observeClaimed([handed]);

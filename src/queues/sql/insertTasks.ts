@@ -93,9 +93,16 @@ export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: 
                    WHEN ds.ended IS NOT NULL THEN 'CANCELLED'::"TaskStatus"
                    WHEN NOT ds.done THEN 'BLOCKED'::"TaskStatus"
                    -- Handed to the waiting agent: the first task, due now, of a queue of no team
-                   -- (a team's rules are the claim's: membership, one task per member, budgets).
+                   -- (a team's rules are the claim's: membership, one task per member, budgets),
+                   -- when no claimable task comes before it in hand-out order (another instance's,
+                   -- whose wake-up has not arrived yet): the agent would have claimed that one.
                    WHEN $15::text IS NOT NULL AND input.ord = 1 AND open.team_id IS NULL
-                        AND input.run_at IS NULL AND input.delay_seconds IS NULL THEN 'ASSIGNED'::"TaskStatus"
+                        AND input.run_at IS NULL AND input.delay_seconds IS NULL
+                        AND NOT EXISTS (
+                          SELECT 1 FROM tasks p
+                          WHERE p.queue_id = open.id AND p.status = 'PENDING' AND p.priority >= input.priority
+                            AND (p.deadline IS NULL OR p.deadline > now()) AND (p.run_at IS NULL OR p.run_at <= now())
+                        ) THEN 'ASSIGNED'::"TaskStatus"
                    ELSE 'PENDING'::"TaskStatus" END AS status
      ) s
      WHERE open.deleted_at IS NULL AND open.closed_reason IS NULL AND (SELECT ids FROM dep_missing) IS NULL
