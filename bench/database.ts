@@ -133,6 +133,17 @@ export async function vacuumAnalyze(admin: pg.Pool, table = 'tasks'): Promise<vo
 }
 
 /**
+ * Vacuums the tables the scenarios churn and asks for a checkpoint, so the next scenario is not
+ * measured against autovacuum or a checkpoint flushing what the previous ones dirtied. CHECKPOINT
+ * needs a superuser or pg_checkpoint: without either, the vacuum alone.
+ */
+export async function settle(admin: pg.Pool): Promise<void> {
+  await vacuumAnalyze(admin);
+  await vacuumAnalyze(admin, 'task_events');
+  await admin.query('CHECKPOINT').catch(() => {});
+}
+
+/**
  * Exactly-once check after a throughput scenario: every task of the queue COMPLETED, each
  * assigned once (attempts = 1), and the agents completed each id once and `expected` in all.
  */

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { createTokenService } from '../src/auth/tokens.js';
 import type { BenchContext } from './context.js';
-import { createQueue, describePostgres, fillQueue, OWNER, setupDatabases, vacuumAnalyze } from './database.js';
+import { createQueue, describePostgres, fillQueue, OWNER, settle, setupDatabases, vacuumAnalyze } from './database.js';
 import { parseOptions, type ScenarioName } from './options.js';
 import { fmt, jsonLine, progress, renderTable, type Result } from './report.js';
 import { batch } from './scenarios/batch.js';
@@ -201,7 +201,15 @@ try {
     });
   }
 
-  for (const [name, description, run] of latency) if (opts.run.has(name)) await scenario(name, description, run);
+  for (const [name, description, run] of latency) {
+    if (!opts.run.has(name)) continue;
+    // Each latency scenario starts on a settled database: the dead rows of the scenarios before it
+    // vacuumed and their dirty pages written out now, not by autovacuum or a checkpoint while it
+    // times single round trips (right after the throughput scenarios the disk was seen 40 % busy
+    // with them, and the p50s twice those of a run of the latency scenarios alone).
+    await settle(dbs.admin);
+    await scenario(name, description, run);
+  }
   await ctx.stopServer();
 
   // Letters in order; derived ratios under the rows they come from.

@@ -39,7 +39,7 @@ describe('an enqueue with a long poll waiting on this instance', () => {
       const { enqueueTask: task } = await s.ok(EnqueueTaskDocument, { queueId, input: { name: 'handed' } });
       return { task, answer: (await poll).dequeueTask };
     });
-    expect(Object.fromEntries(sent)).toEqual({ queues_insert_tasks: 1 });
+    expect(Object.fromEntries(sent)).toEqual({ queues_insert_tasks_handed: 1 });
     expect(result.task).toMatchObject({ status: 'ASSIGNED', assignedAgentId: 'poller', attempts: 1 });
     expect(result.task.leaseToken).toBeTruthy();
     expect(new Date(result.task.leaseExpiresAt!).getTime()).toBeGreaterThan(Date.now());

@@ -4,6 +4,7 @@ import { claimForAgents } from '../src/queues/sql/claimForAgents.js';
 import { claimTasks } from '../src/queues/sql/claimTasks.js';
 import { completeTasks } from '../src/queues/sql/completeTasks.js';
 import { failTasks } from '../src/queues/sql/failTasks.js';
+import { insertTasks, type NewTask } from '../src/queues/sql/insertTasks.js';
 import { stealTask } from '../src/queues/sql/stealTask.js';
 import { CreateWorkQueueDocument, EnqueueTasksDocument } from './generated/graphql.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -43,12 +44,19 @@ describe('the hot statements', () => {
       // Three agents at once (the claim prepared for up to four).
       const together = await claimForAgents.rows(client, { ownerId: 'alice', queueId, agentIds: [`a${i}`, `b${i}`, `c${i}`] });
       expect(together.filter((r) => r.id)).toHaveLength(3);
+      // Enqueues: the plain one, and the one that hands its task to a waiting poll (handOff.ts).
+      const newTask = (name: string): NewTask => ({
+        id: `wt_plan_new_${name}_${i}`, name, priority: 3, payload: {}, deadline: null, idempotencyKey: null,
+        maxAttempts: null, retryBackoff: null, runAt: null, delaySeconds: null, dependsOn: [],
+      });
+      await insertTasks.rows(client, { ownerId: 'alice', queueId, tasks: [newTask('plain')] });
+      await insertTasks.rows(client, { ownerId: 'alice', queueId, tasks: [newTask('handed')], assignTo: 'poller' });
     }
     const { rows } = await client.query<{ name: string; generic_plans: string; custom_plans: string }>(
       'SELECT name, generic_plans, custom_plans FROM pg_prepared_statements',
     );
     const plans = Object.fromEntries(rows.map((r) => [r.name, { generic: Number(r.generic_plans), custom: Number(r.custom_plans) }]));
-    for (const name of ['queues_claim_tasks', 'queues_complete_tasks', 'queues_fail_tasks', stealTask.name, 'queues_claim_for_agents_4']) {
+    for (const name of ['queues_claim_tasks', 'queues_complete_tasks', 'queues_fail_tasks', stealTask.name, 'queues_claim_for_agents_4', 'queues_insert_tasks', 'queues_insert_tasks_handed']) {
       expect(plans[name], name).toBeDefined();
       expect(plans[name]!.generic, name).toBeGreaterThan(0);
       expect(plans[name]!.custom, name).toBeLessThanOrEqual(5);

@@ -1,4 +1,4 @@
-import { statement } from '../../db/statement.js';
+import { statement, variants } from '../../db/statement.js';
 import { taskColumns, type TaskRow } from './taskColumns.js';
 
 export interface NewTask {
@@ -39,9 +39,27 @@ export type InsertRow = Partial<TaskRow> & {
  * ASSIGNED to that agent under a fresh lease when it could be claimed at once. One
  * row per task (or one with a null id when nothing was inserted), each with the queue's outcome.
  */
-export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: NewTask[]; assignTo?: string | null }, InsertRow>(
-  'queues_insert_tasks',
-  `WITH queue AS (
+type InsertParams = { ownerId: string; queueId: string; tasks: NewTask[]; assignTo?: string | null };
+
+// The hand-off variant only (see insertTasks): the first task, due now, of a queue of no team (a
+// team's rules are the claim's: membership, one task per member, budgets), when no claimable task
+// comes before it in hand-out order (another instance's, whose wake-up has not arrived yet: the
+// agent would have claimed that one) is created ASSIGNED to the agent $15 under a fresh lease.
+const handedStatus = `
+                   WHEN input.ord = 1 AND open.team_id IS NULL AND input.run_at IS NULL AND input.delay_seconds IS NULL
+                        AND NOT EXISTS (
+                          SELECT 1 FROM tasks p
+                          WHERE p.queue_id = open.id AND p.status = 'PENDING' AND p.priority >= input.priority
+                            AND (p.deadline IS NULL OR p.deadline > now()) AND (p.run_at IS NULL OR p.run_at <= now())
+                        ) THEN 'ASSIGNED'::"TaskStatus"`;
+const assignment = `,
+            CASE WHEN s.status = 'ASSIGNED' THEN $15::text END,
+            CASE WHEN s.status = 'ASSIGNED' THEN gen_random_uuid()::text END,
+            CASE WHEN s.status = 'ASSIGNED' THEN now() + open.visibility_timeout_seconds * interval '1 second' END`;
+
+// The status is computed once per row (OFFSET 0 keeps the subquery from being inlined into each
+// column that reads it, with a copy of the hand-off's subplan in each).
+const insertText = (handOff: boolean) => `WITH queue AS (
      SELECT q.id, q.team_id, q.max_attempts, q.visibility_timeout_seconds, q.deleted_at FROM work_queues q
      WHERE q.id = $2 AND q.owner_id = $1
      FOR SHARE
@@ -76,34 +94,20 @@ export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: 
      GROUP BY dep_in.ord
    ),
    inserted AS (
-     INSERT INTO tasks (id, queue_id, name, priority, payload, deadline, idempotency_key, max_attempts, retry_backoff, run_at, status, error,
-                        assigned_agent_id, lease_token, lease_expires_at)
+     INSERT INTO tasks (id, queue_id, name, priority, payload, deadline, idempotency_key, max_attempts, retry_backoff, run_at, status, error${handOff ? ', assigned_agent_id, lease_token, lease_expires_at' : ''})
      SELECT input.id, open.id, input.name, input.priority, input.payload, input.deadline, input.idempotency_key,
             COALESCE(input.max_attempts, open.max_attempts), input.retry_backoff,
             COALESCE(input.run_at, now() + input.delay_seconds * interval '1 second'),
             s.status,
             CASE WHEN input.deadline <= now() THEN 'deadline passed'
-                 WHEN ds.ended IS NOT NULL THEN 'dependency ' || ds.ended END,
-            CASE WHEN s.status = 'ASSIGNED' THEN $15::text END,
-            CASE WHEN s.status = 'ASSIGNED' THEN gen_random_uuid()::text END,
-            CASE WHEN s.status = 'ASSIGNED' THEN now() + open.visibility_timeout_seconds * interval '1 second' END
+                 WHEN ds.ended IS NOT NULL THEN 'dependency ' || ds.ended END${handOff ? assignment : ''}
      FROM input CROSS JOIN open LEFT JOIN dep_state ds ON ds.ord = input.ord
      CROSS JOIN LATERAL (
        SELECT CASE WHEN input.deadline <= now() THEN 'EXPIRED'::"TaskStatus"
                    WHEN ds.ended IS NOT NULL THEN 'CANCELLED'::"TaskStatus"
-                   WHEN NOT ds.done THEN 'BLOCKED'::"TaskStatus"
-                   -- Handed to the waiting agent: the first task, due now, of a queue of no team
-                   -- (a team's rules are the claim's: membership, one task per member, budgets),
-                   -- when no claimable task comes before it in hand-out order (another instance's,
-                   -- whose wake-up has not arrived yet): the agent would have claimed that one.
-                   WHEN $15::text IS NOT NULL AND input.ord = 1 AND open.team_id IS NULL
-                        AND input.run_at IS NULL AND input.delay_seconds IS NULL
-                        AND NOT EXISTS (
-                          SELECT 1 FROM tasks p
-                          WHERE p.queue_id = open.id AND p.status = 'PENDING' AND p.priority >= input.priority
-                            AND (p.deadline IS NULL OR p.deadline > now()) AND (p.run_at IS NULL OR p.run_at <= now())
-                        ) THEN 'ASSIGNED'::"TaskStatus"
+                   WHEN NOT ds.done THEN 'BLOCKED'::"TaskStatus"${handOff ? handedStatus : ''}
                    ELSE 'PENDING'::"TaskStatus" END AS status
+       OFFSET 0
      ) s
      WHERE open.deleted_at IS NULL AND open.closed_reason IS NULL AND (SELECT ids FROM dep_missing) IS NULL
      ORDER BY input.ord
@@ -128,25 +132,34 @@ export const insertTasks = statement<{ ownerId: string; queueId: string; tasks: 
           (SELECT ids FROM dep_missing) AS "_missingDeps", found.*
    FROM (SELECT 1) one
    LEFT JOIN open ON true
-   LEFT JOIN found ON true`,
-  (p) => [
-    p.ownerId,
-    p.queueId,
-    p.tasks.map((t) => t.id),
-    p.tasks.map((t) => t.name),
-    p.tasks.map((t) => t.priority),
-    p.tasks.map((t) => JSON.stringify(t.payload ?? {})),
-    p.tasks.map((t) => t.deadline),
-    p.tasks.map((t) => t.idempotencyKey),
-    p.tasks.map((t) => t.maxAttempts),
-    p.tasks.map((t) => (t.retryBackoff ? JSON.stringify(t.retryBackoff) : null)),
-    p.tasks.map((t) => t.runAt),
-    p.tasks.map((t) => t.delaySeconds),
-    p.tasks.flatMap((t, i) => t.dependsOn.map(() => i + 1)),
-    p.tasks.flatMap((t) => t.dependsOn),
-    p.assignTo ?? null,
-  ],
-);
+   LEFT JOIN found ON true`;
+
+const values = (p: InsertParams): unknown[] => [
+  p.ownerId,
+  p.queueId,
+  p.tasks.map((t) => t.id),
+  p.tasks.map((t) => t.name),
+  p.tasks.map((t) => t.priority),
+  p.tasks.map((t) => JSON.stringify(t.payload ?? {})),
+  p.tasks.map((t) => t.deadline),
+  p.tasks.map((t) => t.idempotencyKey),
+  p.tasks.map((t) => t.maxAttempts),
+  p.tasks.map((t) => (t.retryBackoff ? JSON.stringify(t.retryBackoff) : null)),
+  p.tasks.map((t) => t.runAt),
+  p.tasks.map((t) => t.delaySeconds),
+  p.tasks.flatMap((t, i) => t.dependsOn.map(() => i + 1)),
+  p.tasks.flatMap((t) => t.dependsOn),
+];
+
+const plain = statement<InsertParams, InsertRow>('queues_insert_tasks', insertText(false), values);
+/**
+ * Its own prepared statement: in one statement with the plain enqueue, PostgreSQL would plan the
+ * hand-off's subquery into every enqueue's generic plan, find it dearer than a custom plan without
+ * it, and plan each enqueue anew (about 1 ms each).
+ */
+const handOff = statement<InsertParams, InsertRow>('queues_insert_tasks_handed', insertText(true), (p) => [...values(p), p.assignTo]);
+
+export const insertTasks = variants(plain, (p: InsertParams) => (p.assignTo ? handOff : plain));
 
 /** Tasks of a queue by idempotency key (repeats inserted concurrently by another transaction). */
 export const tasksByKey = statement<{ queueId: string; keys: string[] }, TaskRow>(
