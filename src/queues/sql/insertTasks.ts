@@ -45,13 +45,17 @@ type InsertParams = { ownerId: string; queueId: string; tasks: NewTask[]; assign
 // team's rules are the claim's: membership, one task per member, budgets), when no claimable task
 // comes before it in hand-out order (another instance's, whose wake-up has not arrived yet: the
 // agent would have claimed that one) is created ASSIGNED to the agent $15 under a fresh lease.
+// The queue's next claimable task is looked up as the claim does, in tasks_claimable_idx order (an
+// EXISTS was planned as a sequential scan once most tasks were pending, and then read them all).
 const handedStatus = `
                    WHEN input.ord = 1 AND open.team_id IS NULL AND input.run_at IS NULL AND input.delay_seconds IS NULL
-                        AND NOT EXISTS (
-                          SELECT 1 FROM tasks p
-                          WHERE p.queue_id = open.id AND p.status = 'PENDING' AND p.priority >= input.priority
+                        AND COALESCE((
+                          SELECT p.priority FROM tasks p
+                          WHERE p.queue_id = open.id AND p.status = 'PENDING'
                             AND (p.deadline IS NULL OR p.deadline > now()) AND (p.run_at IS NULL OR p.run_at <= now())
-                        ) THEN 'ASSIGNED'::"TaskStatus"`;
+                          ORDER BY p.priority DESC, p.seq
+                          LIMIT 1
+                        ), 0) < input.priority THEN 'ASSIGNED'::"TaskStatus"`;
 const assignment = `,
             CASE WHEN s.status = 'ASSIGNED' THEN $15::text END,
             CASE WHEN s.status = 'ASSIGNED' THEN gen_random_uuid()::text END,
