@@ -10,16 +10,11 @@ import { releaseTask } from './sql/releaseTask.js';
 import type { TaskRow } from './sql/taskColumns.js';
 import { claimSchema, type ClaimInput } from './validation.js';
 
-/**
- * Dequeue with an optional long poll: returns tasks as soon as any is claimable, or none after
- * `waitSeconds`, once `signal` aborts (the client went away: it must not be handed a task it
- * will never see) or when the server shuts down (the bus closes). It does not poll the database:
- * it sleeps until the bus says a task was created or requeued in the queue, or until the next
- * delayed task of the queue becomes due (one indexed lookup after each empty claim), then tries
- * to claim. When many agents wait and one task arrives, all wake, one claims it, the others wait
- * again. With `handOff`, an enqueue on this instance hands its task straight to the poll that has
- * waited longest, which then answers without a claim.
- */
+/** Tasks claimed or handed to a poll whose client left: back to PENDING, the attempt not counted. */
+async function giveBack(db: Db, tasks: TaskRow[]): Promise<void> {
+  for (const task of tasks) await releaseTask.count(db.pool, { id: task.id, leaseToken: task.leaseToken! });
+}
+
 /** How long a poll whose wait ended waits for a task an enqueue is creating for it. */
 const HAND_OFF_GRACE_MS = 2_000;
 
@@ -36,6 +31,16 @@ async function collect(poll: WaitingPoll, stop: AbortSignal): Promise<TaskRow | 
   return poll.handed; // settled meanwhile: it is this poll's
 }
 
+/**
+ * Dequeue with an optional long poll: returns tasks as soon as any is claimable, or none after
+ * `waitSeconds`, once `signal` aborts (the client went away: it must not be handed a task it
+ * will never see) or when the server shuts down (the bus closes). It does not poll the database:
+ * it sleeps until the bus says a task was created or requeued in the queue, or until the next
+ * delayed task of the queue becomes due (one indexed lookup after each empty claim), then tries
+ * to claim. When many agents wait and one task arrives, all wake, one claims it, the others wait
+ * again. With `handOff`, an enqueue on this instance hands its task straight to the poll that has
+ * waited longest, which then answers without a claim.
+ */
 export async function dequeueWithWait(
   db: Db,
   bus: EventBus,
@@ -60,7 +65,7 @@ export async function dequeueWithWait(
       const tasks = await dequeueTasks(db, ownerId, claim);
       if (tasks.length && signal?.aborted) {
         // The client left while the claim ran: give the tasks back rather than strand them.
-        for (const task of tasks) await releaseTask.count(db.pool, { id: task.id, leaseToken: task.leaseToken! });
+        await giveBack(db, tasks);
         return [];
       }
       if (tasks.length) return tasks;
@@ -86,7 +91,7 @@ export async function dequeueWithWait(
       if (handed) {
         observeClaimed([handed]);
         if (!signal?.aborted) return [handed];
-        await releaseTask.count(db.pool, { id: handed.id, leaseToken: handed.leaseToken! });
+        await giveBack(db, [handed]);
         return [];
       }
     }

@@ -245,7 +245,8 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   enqueueTask: t.field({
     type: Task,
-    description: 'Adds a task. With a repeated idempotencyKey, returns the first task instead.',
+    description:
+      'Adds a task. With a repeated idempotencyKey, returns the first task instead. When a long poll (dequeueTask or dequeueTasks with waitSeconds) waits for this queue on the same server, a task that could be claimed at once is handed to it: the answer is then ASSIGNED to that agent.',
     args: { queueId: t.arg.id({ required: true }), input: t.arg({ type: EnqueueTaskInput, required: true }) },
     resolve: async (_parent, args, ctx) => {
       const { task } = await enqueueTask(ctx.db, ctx.ownerId, args.queueId, args.input, ctx.handOff);

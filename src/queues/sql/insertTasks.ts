@@ -27,18 +27,6 @@ export type InsertRow = Partial<TaskRow> & {
   _missingDeps: string[] | null;
 };
 
-/**
- * Enqueue in one statement: checks the owner's queue is open (share-locking it and its team, so a
- * concurrent delete or stop waits for this insert and then cancels what it added, or this insert
- * sees it), inserts the tasks, and answers the earlier tasks of repeated idempotency keys. A
- * deadline already past creates the task EXPIRED. A task with dependencies is BLOCKED until they
- * all complete (PENDING at once when they already did; CANCELLED, naming it, when one already
- * failed, expired or was cancelled); the dependencies are share-locked until commit, so none can
- * finish unseen between this read and the dependency rows becoming visible to its trigger. With
- * `assignTo` (an agent whose long poll waits here, see handOff.ts) the first task is created
- * ASSIGNED to that agent under a fresh lease when it could be claimed at once. One
- * row per task (or one with a null id when nothing was inserted), each with the queue's outcome.
- */
 type InsertParams = { ownerId: string; queueId: string; tasks: NewTask[]; assignTo?: string | null };
 
 // The hand-off variant only (see insertTasks): the first task, due now, of a queue of no team (a
@@ -163,6 +151,18 @@ const plain = statement<InsertParams, InsertRow>('queues_insert_tasks', insertTe
  */
 const handOff = statement<InsertParams, InsertRow>('queues_insert_tasks_handed', insertText(true), (p) => [...values(p), p.assignTo]);
 
+/**
+ * Enqueue in one statement: checks the owner's queue is open (share-locking it and its team, so a
+ * concurrent delete or stop waits for this insert and then cancels what it added, or this insert
+ * sees it), inserts the tasks, and answers the earlier tasks of repeated idempotency keys. A
+ * deadline already past creates the task EXPIRED. A task with dependencies is BLOCKED until they
+ * all complete (PENDING at once when they already did; CANCELLED, naming it, when one already
+ * failed, expired or was cancelled); the dependencies are share-locked until commit, so none can
+ * finish unseen between this read and the dependency rows becoming visible to its trigger. With
+ * `assignTo` (an agent whose long poll waits here, see handOff.ts) the first task is created
+ * ASSIGNED to that agent under a fresh lease when it could be claimed at once. One
+ * row per task (or one with a null id when nothing was inserted), each with the queue's outcome.
+ */
 export const insertTasks = variants(plain, (p: InsertParams) => (p.assignTo ? handOff : plain));
 
 /** Tasks of a queue by idempotency key (repeats inserted concurrently by another transaction). */

@@ -1,7 +1,7 @@
 import { statement } from '../../db/statement.js';
 
 /** Below this many changes since the last ANALYZE, a table's statistics are left to autovacuum. */
-export const STALE_AFTER_CHANGES = 1000;
+const STALE_AFTER_CHANGES = 1000;
 
 /**
  * ANALYZE tasks when its statistics are missing or describe less than half of it: it was never
